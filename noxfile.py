@@ -1,0 +1,264 @@
+"""The one entry point for TeamMoa's tests: ``nox`` runs what the README promises.
+
+Every package is tested as a built wheel in a fresh virtual environment that holds only
+that package, the siblings it declares and its test group, so a template or migration
+missing from the wheel fails here and not in production.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import sys
+import zipfile
+from pathlib import Path
+from urllib.parse import urlparse
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.error_on_missing_interpreters = True
+# Exactly what the README's test command promises.
+nox.options.sessions = ["lint", "build", "package", "site", "services", "django6"]
+
+ROOT = Path(__file__).resolve().parent
+PYTHON = "3.11"
+# Each package and the siblings it declares.
+PACKAGES: dict[str, list[str]] = {"core": [], "schedule": ["core"], "mindmap": ["core"]}
+# Redis database index per suite, so suites never see each other's keys.
+REDIS_DB = {"core": 11, "schedule": 12, "mindmap": 13, "site": 14}
+
+# The SQLite sessions must not pick up a developer's service URLs; `services` uses them.
+SERVICE_ENV = {
+    key: os.environ.pop(key) for key in ("DATABASE_URL", "REDIS_URL") if key in os.environ
+}
+DEFAULT_DATABASE_URL = "mysql://root@127.0.0.1:3306/teammoa"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _services_required() -> bool:
+    return os.environ.get("TEAMMOA_REQUIRE_SERVICES", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _python312_on_path() -> None:
+    """pyenv's shims fail for a version that is not selected: expose the real binary."""
+    root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
+    candidates = sorted(glob.glob(f"{root}/versions/3.12*/bin/python3.12"))
+    if not candidates or shutil.which("python3.12") == candidates[-1]:
+        return
+    shim_dir = ROOT / ".nox" / ".interpreters"
+    shim_dir.mkdir(parents=True, exist_ok=True)
+    link = shim_dir / "python3.12"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(candidates[-1])
+    os.environ["PATH"] = f"{shim_dir}{os.pathsep}{os.environ['PATH']}"
+
+
+_python312_on_path()
+
+
+def _uv() -> str:
+    from nox.virtualenv import find_uv
+
+    found, path = find_uv()[:2]
+    return path if found else "uv"
+
+
+def build_wheels(session: nox.Session, names: list[str]) -> dict[str, Path]:
+    """Build the named packages' wheels into the session's tmp dir; check their contents."""
+    out = Path(session.create_tmp()).resolve() / "wheels"
+    shutil.rmtree(out, ignore_errors=True)
+    wheels = {}
+    for name in names:
+        source = ROOT / "packages" / f"teammoa-{name}"
+        session.run(
+            _uv(),
+            "build",
+            "--quiet",
+            "--wheel",
+            "--out-dir",
+            str(out / name),
+            str(source),
+            external=True,
+        )
+        (wheel,) = (out / name).glob("*.whl")
+        check_wheel(session, wheel, name)
+        wheels[name] = wheel
+    return wheels
+
+
+def check_wheel(session: nox.Session, wheel: Path, name: str) -> None:
+    """`teammoa` is a namespace package; migrations and templates must ship."""
+    files = zipfile.ZipFile(wheel).namelist()
+    if "teammoa/__init__.py" in files:
+        session.error(f"{wheel.name} contains teammoa/__init__.py; teammoa must stay a namespace")
+    for required in (f"teammoa/{name}/__init__.py", f"teammoa/{name}/migrations/__init__.py"):
+        if required not in files:
+            session.error(f"{wheel.name} is missing {required}")
+    po_files = {f[:-3] for f in files if f.endswith(".po")}
+    mo_files = {f[:-3] for f in files if f.endswith(".mo")}
+    if po_files - mo_files:
+        session.error(f"{wheel.name} lacks compiled catalogs for {sorted(po_files - mo_files)}")
+
+
+def test_group(directory: Path) -> list[str]:
+    """The package's `test` dependency group, minus references to the siblings."""
+    group = nox.project.dependency_groups(
+        nox.project.load_toml(directory / "pyproject.toml"), "test"
+    )
+    return [req for req in group if not req.startswith("teammoa-")]
+
+
+def install_packages(
+    session: nox.Session, names: list[str], extra: list[str] = ()
+) -> dict[str, Path]:
+    needed = sorted(
+        {dep for name in names for dep in [*PACKAGES[name], name]}, key=list(PACKAGES).index
+    )
+    wheels = build_wheels(session, needed)
+    requirements = [str(wheel) for wheel in wheels.values()]
+    requirements.append(f"teammoa-core[testing] @ {wheels['core'].as_uri()}")
+    for name in names:
+        requirements += test_group(ROOT / "packages" / f"teammoa-{name}")
+    session.install(*requirements, *extra)
+    return wheels
+
+
+def pip_check(session: nox.Session) -> None:
+    if session.venv_backend == "uv":
+        session.run(_uv(), "pip", "check", external=True)
+    else:
+        session.run("python", "-m", "pip", "check")
+
+
+def run_package_tests(
+    session: nox.Session, name: str, env: dict[str, str] | None = None, marker: str = "not services"
+) -> None:
+    with session.chdir(ROOT / "packages" / f"teammoa-{name}"):
+        session.run("pytest", "-m", marker, *session.posargs, env=env or {})
+
+
+def install_site(session: nox.Session) -> None:
+    install_packages(
+        session, list(PACKAGES), extra=[str(ROOT / "site"), *test_group(ROOT / "site")]
+    )
+
+
+def run_site_tests(
+    session: nox.Session, env: dict[str, str] | None = None, marker: str = "not services"
+) -> None:
+    with session.chdir(ROOT / "site"):
+        session.run("pytest", "-m", marker, *session.posargs, env=env or {})
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the whole repository."""
+    session.install("ruff>=0.9")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def build(session: nox.Session) -> None:
+    """Build every package's sdist and wheel, check their contents and metadata."""
+    session.install("twine>=6")
+    out = Path(session.create_tmp()).resolve() / "dist"
+    shutil.rmtree(out, ignore_errors=True)
+    for name in PACKAGES:
+        source = ROOT / "packages" / f"teammoa-{name}"
+        session.run(_uv(), "build", "--quiet", "--out-dir", str(out), str(source), external=True)
+        (wheel,) = out.glob(f"teammoa_{name}-*.whl")
+        check_wheel(session, wheel, name)
+    session.run("twine", "check", "--strict", *map(str, sorted(out.iterdir())))
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize("name", list(PACKAGES))
+def package(session: nox.Session, name: str) -> None:
+    """One package, installed as a wheel with only its declared dependencies, on SQLite."""
+    install_packages(session, [name])
+    pip_check(session)
+    run_package_tests(session, name)
+
+
+@nox.session(python=PYTHON)
+def site(session: nox.Session) -> None:
+    """The composed site with every app installed, on SQLite and the in-memory layer."""
+    install_site(session)
+    pip_check(session)
+    run_site_tests(session)
+
+
+def _reachable(url: str, default_port: int) -> str | None:
+    parsed = urlparse(url)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or default_port
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return None
+    except OSError as exc:
+        return f"{host}:{port} ({exc})"
+
+
+def _with_path(url: str, path: str) -> str:
+    return urlparse(url)._replace(path=path).geturl()
+
+
+@nox.session(python=PYTHON)
+def services(session: nox.Session) -> None:
+    """Every package and the site against MySQL/MariaDB and Redis (DATABASE_URL, REDIS_URL)."""
+    database_url = SERVICE_ENV.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    redis_url = SERVICE_ENV.get("REDIS_URL", DEFAULT_REDIS_URL)
+    if urlparse(database_url).scheme not in {"mysql", "mariadb"}:
+        session.error(f"DATABASE_URL must be a mysql:// URL for this session, not {database_url!r}")
+    missing = [
+        f"{what} at {problem}"
+        for what, problem in (
+            ("MySQL/MariaDB", _reachable(database_url, 3306)),
+            ("Redis", _reachable(redis_url, 6379)),
+        )
+        if problem
+    ]
+    if missing:
+        message = "services not reachable: " + "; ".join(missing)
+        if _services_required():
+            session.error(message + " (TEAMMOA_REQUIRE_SERVICES=1)")
+        session.skip(message)
+    install_site(session)
+    pip_check(session)
+    base_env = {"TEAMMOA_REQUIRE_SERVICES": "1"}
+    for name in PACKAGES:
+        env = {
+            **base_env,
+            "DATABASE_URL": _with_path(database_url, f"/teammoa_{name}"),
+            "REDIS_URL": _with_path(redis_url, f"/{REDIS_DB[name]}"),
+        }
+        run_package_tests(session, name, env=env, marker="services or not services")
+    env = {
+        **base_env,
+        "DATABASE_URL": _with_path(database_url, "/teammoa_site"),
+        "REDIS_URL": _with_path(redis_url, f"/{REDIS_DB['site']}"),
+    }
+    run_site_tests(session, env=env, marker="services or not services")
+
+
+@nox.session(python="3.12")
+def django6(session: nox.Session) -> None:
+    """Every package on the newest Django 6 (needs a Python 3.12 interpreter)."""
+    if not shutil.which("python3.12"):
+        if _services_required():
+            session.error("no python3.12 interpreter found for the Django 6 run")
+        session.skip("no python3.12 interpreter found; install one (e.g. with pyenv)")
+    install_packages(session, list(PACKAGES), extra=["Django>=6.0,<7"])
+    pip_check(session)
+    session.run("python", "-c", "import django; assert django.VERSION[0] == 6, django.VERSION")
+    for name in PACKAGES:
+        run_package_tests(session, name)
+
+
+if __name__ == "__main__":  # pragma: no cover - `python noxfile.py` is not the way in
+    sys.exit("Run `nox` (see README.md).")

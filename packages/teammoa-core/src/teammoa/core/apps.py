@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TeamMoaCoreConfig(AppConfig):
+    name = "teammoa.core"
+    label = "teammoa_core"
+    verbose_name = _("TeamMoa teams")
+    # Set explicitly so a host project's DEFAULT_AUTO_FIELD never makes migrations
+    # inside site-packages.
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from teammoa.core import checks  # noqa: F401  (registers the system checks)

@@ -1,0 +1,66 @@
+// Shared fetch wrapper: JSON in and out, the CSRF token from the cookie, errors as ApiError.
+
+function cookie(name) {
+  for (const part of document.cookie ? document.cookie.split(";") : []) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(rest.join("="));
+  }
+  return null;
+}
+
+export function csrfToken() {
+  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+  return cookie("csrftoken") || (input ? input.value : "");
+}
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const detail = body && typeof body === "object" ? body.detail : null;
+    super(detail || `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+    // Field errors: {field: [messages]} (DRF's shape), without the top-level detail.
+    this.fields = body && typeof body === "object" && !Array.isArray(body)
+      ? Object.fromEntries(Object.entries(body).filter(([key]) => key !== "detail"))
+      : {};
+  }
+}
+
+export async function api(url, { method = "GET", body, headers = {}, signal } = {}) {
+  const init = { method, headers: { Accept: "application/json", ...headers }, credentials: "same-origin", signal };
+  if (method !== "GET" && method !== "HEAD") init.headers["X-CSRFToken"] = csrfToken();
+  if (body instanceof FormData) {
+    init.body = body;
+  } else if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(url, init);
+  const text = await response.text();
+  let data = null;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = { detail: text }; }
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+// gettext falls back to the identity when the JavaScript catalog is not loaded.
+export const gettext = (s) => (typeof window.gettext === "function" ? window.gettext(s) : s);
+export const interpolate = (fmt, obj, named) =>
+  typeof window.interpolate === "function" ? window.interpolate(fmt, obj, named) : fmt;
+
+// Announce a message to screen readers through a shared live region.
+export function announce(message) {
+  let region = document.getElementById("tm-live-region");
+  if (!region) {
+    region = document.createElement("div");
+    region.id = "tm-live-region";
+    region.className = "visually-hidden";
+    region.setAttribute("role", "status");
+    region.setAttribute("aria-live", "polite");
+    document.body.append(region);
+  }
+  region.textContent = "";
+  window.setTimeout(() => { region.textContent = message; }, 50);
+}

@@ -1,0 +1,45 @@
+"""Minimal settings: only this app, what it depends on, and a custom user model."""
+
+from teammoa.core.testing.settings import caches, channel_layers, databases
+
+SECRET_KEY = "teammoa-mindmap-tests"
+USE_TZ = True
+TIME_ZONE = "Asia/Seoul"
+ROOT_URLCONF = "tests.urls"
+AUTH_USER_MODEL = "testapp.User"
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "teammoa.core",
+    "teammoa.mindmap",
+    "tests.testapp",
+]
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+DATABASES = databases("teammoa_mindmap")
+CACHES = caches("teammoa_mindmap_tests")
+CHANNEL_LAYERS = channel_layers("teammoa_mindmap_tests")
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+STATIC_URL = "/static/"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("teammoa.core.urls")),
+    path("", include("teammoa.mindmap.urls")),
+]

@@ -1,0 +1,1 @@
+"""The TeamMoa site: composes teammoa-core, teammoa-schedule and teammoa-mindmap."""

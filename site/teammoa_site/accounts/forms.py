@@ -1,0 +1,84 @@
+"""Account forms: the nickname at sign-up, the profile, and deactivation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from teammoa_site.accounts.models import (
+    BIO_MAX_LENGTH,
+    NICKNAME_MAX_LENGTH,
+    NICKNAME_MIN_LENGTH,
+    User,
+)
+
+
+def clean_nickname(value: str) -> str:
+    value = " ".join(value.split())
+    if not NICKNAME_MIN_LENGTH <= len(value) <= NICKNAME_MAX_LENGTH:
+        raise forms.ValidationError(
+            _("A nickname has %(min)d to %(max)d characters.")
+            % {"min": NICKNAME_MIN_LENGTH, "max": NICKNAME_MAX_LENGTH},
+            code="nickname_length",
+        )
+    return value
+
+
+class NicknameSignupForm(forms.Form):
+    """Extra sign-up field; allauth mixes this into its sign-up form."""
+
+    nickname = forms.CharField(
+        label=_("Nickname"),
+        min_length=NICKNAME_MIN_LENGTH,
+        max_length=NICKNAME_MAX_LENGTH,
+        help_text=_("2–20 characters, shown to your teams."),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+
+    def clean_nickname(self) -> str:
+        return clean_nickname(self.cleaned_data["nickname"])
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        user.nickname = self.cleaned_data["nickname"]
+        user.save(update_fields=["nickname"])
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["nickname", "bio"]
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 3, "maxlength": BIO_MAX_LENGTH}),
+        }
+        help_texts = {"bio": _("Up to 300 characters.")}
+
+    def clean_nickname(self) -> str:
+        return clean_nickname(self.cleaned_data["nickname"])
+
+
+class DeactivateForm(forms.Form):
+    password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that this cannot be undone."),
+        required=True,
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+        if not user.has_usable_password():
+            # Social-only accounts have no password to confirm with.
+            del self.fields["password"]
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your current password."), code="password")
+        return password

@@ -1,0 +1,1 @@
+"""Settings family: ``base`` (shared, from the environment), ``dev``, ``prod`` and ``test``."""
