@@ -13,4 +13,4 @@ class TeamMoaCoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from teammoa.core import checks  # noqa: F401  (registers the system checks)
+        from teammoa.core import checks, receivers  # noqa: F401  (registers checks and receivers)

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
+
+from teammoa.core import downloads
 
 app_name = "teammoa_core"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path(
+        "teams/<int:team>/posts/<int:post>/attachment/",
+        downloads.attachment_download,
+        name="post_attachment",
+    ),
+]

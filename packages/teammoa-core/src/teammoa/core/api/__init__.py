@@ -1,0 +1,1 @@
+"""The core REST API (DRF): teams, members, milestones, todos and posts."""

@@ -1,0 +1,38 @@
+"""A fixed-window counter in Django's cache, for rules such as "10 wrong joins per hour"."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+
+from teammoa.core.conf import Rate
+
+
+class FixedWindowLimiter:
+    """Counts events per key in windows of ``rate.seconds``; blocks past ``rate.count``."""
+
+    def __init__(self, scope: str, rate: Rate) -> None:
+        self.scope = scope
+        self.rate = rate
+
+    def _key(self, key: str) -> str:
+        window = int(time.time() // self.rate.seconds)
+        return f"teammoa:rl:{self.scope}:{key}:{window}"
+
+    def retry_after(self) -> int:
+        return self.rate.seconds - int(time.time() % self.rate.seconds) or 1
+
+    def is_blocked(self, key: str) -> bool:
+        return (cache.get(self._key(key)) or 0) >= self.rate.count
+
+    def hit(self, key: str) -> int:
+        """Count one event; return the count in the current window."""
+        cache_key = self._key(key)
+        if cache.add(cache_key, 1, timeout=self.rate.seconds + 1):
+            return 1
+        try:
+            return cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.set(cache_key, 1, timeout=self.rate.seconds + 1)
+            return 1

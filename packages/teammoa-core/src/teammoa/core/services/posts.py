@@ -1,0 +1,167 @@
+"""The team board: posts with sanitised rich text and member-only attachments."""
+
+from __future__ import annotations
+
+import posixpath
+import unicodedata
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from teammoa.core.conf import conf
+from teammoa.core.errors import Forbidden, Invalid, NotFound
+from teammoa.core.models import Membership, Post
+from teammoa.core.sanitize import plain_text, sanitize_html
+from teammoa.core.services.teams import membership_of
+
+POST_TITLE_MAX = 100
+POST_BODY_MAX = 100_000
+ATTACHMENT_NAME_MAX = 255
+SEARCH_MAX = 100
+
+
+def posts_of(user: Any, team_id: Any, query: str | None = None) -> QuerySet[Post]:
+    """The team's posts, newest first; ``query`` matches title, body and author."""
+    membership = membership_of(user, team_id)
+    posts = Post.objects.filter(team_id=membership.team_id).select_related("author__user")
+    query = (query or "").strip()[:SEARCH_MAX]
+    if query:
+        matches = Q(title__icontains=query) | Q(body__icontains=query)
+        for field in _author_search_fields(membership):
+            matches |= Q(**{f"author__user__{field}__icontains": query})
+        posts = posts.filter(matches)
+    return posts
+
+
+def _author_search_fields(membership: Membership) -> list[str]:
+    user_model = type(membership.user)
+    names = [user_model.USERNAME_FIELD]
+    if any(f.name == "nickname" for f in user_model._meta.get_fields()):
+        names.append("nickname")
+    return names
+
+
+def get_post(user: Any, team_id: Any, post_id: Any) -> Post:
+    try:
+        return posts_of(user, team_id).get(pk=int(post_id))
+    except (Post.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("Post not found.")) from None
+
+
+def clean_attachment_name(name: str) -> str:
+    """The original file name without any path part or control character."""
+    name = unicodedata.normalize("NFC", str(name or ""))
+    name = posixpath.basename(name.replace("\\", "/"))
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    if not name:
+        name = "attachment"
+    if len(name) > ATTACHMENT_NAME_MAX:
+        stem, dot, ext = name.rpartition(".")
+        keep = ATTACHMENT_NAME_MAX - len(ext) - 1 if dot and len(ext) < 20 else ATTACHMENT_NAME_MAX
+        name = (stem[:keep] + "." + ext) if dot and len(ext) < 20 else name[:keep]
+    return name
+
+
+def _clean(data: dict[str, Any], creating: bool) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    if "title" in data or creating:
+        title = data.get("title")
+        title = " ".join(title.split()) if isinstance(title, str) else ""
+        if not 1 <= len(title) <= POST_TITLE_MAX:
+            errors["title"] = [_("A title has 1 to %(max)d characters.") % {"max": POST_TITLE_MAX}]
+        cleaned["title"] = title
+    if "body" in data or creating:
+        body = data.get("body") or ""
+        if not isinstance(body, str):
+            errors["body"] = [_("Text is required.")]
+        elif len(body) > POST_BODY_MAX:
+            errors["body"] = [_("At most %(max)d characters.") % {"max": POST_BODY_MAX}]
+        else:
+            cleaned["body"] = sanitize_html(body)
+    attachment = data.get("attachment")
+    if attachment is not None:
+        if not isinstance(attachment, UploadedFile):
+            errors["attachment"] = [_("Upload a file.")]
+        elif attachment.size > conf.ATTACHMENT_MAX_BYTES:
+            errors["attachment"] = [
+                _("The file is %(size)s; the limit is %(limit)s.")
+                % {
+                    "size": filesizeformat(attachment.size),
+                    "limit": filesizeformat(conf.ATTACHMENT_MAX_BYTES),
+                }
+            ]
+        else:
+            cleaned["attachment"] = attachment
+    if errors:
+        raise Invalid(errors)
+    return cleaned
+
+
+def _attach(post: Post, upload: UploadedFile) -> None:
+    post.attachment_name = clean_attachment_name(upload.name)
+    post.attachment_size = upload.size
+    post.attachment.save(post.attachment_name, upload, save=False)
+
+
+def delete_file_after_commit(name: str) -> None:
+    """Remove a stored attachment once the transaction that dropped it commits."""
+    if not name:
+        return
+    storage = Post._meta.get_field("attachment").storage
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def create_post(user: Any, team_id: Any, **data: Any) -> Post:
+    author = membership_of(user, team_id)
+    cleaned = _clean(data, creating=True)
+    post = Post(team_id=author.team_id, author=author, title=cleaned["title"], body=cleaned["body"])
+    if "attachment" in cleaned:
+        _attach(post, cleaned["attachment"])
+    post.save()
+    return post
+
+
+@transaction.atomic
+def update_post(user: Any, team_id: Any, post_id: Any, **data: Any) -> Post:
+    """The author edits title, body and the attachment (replace, or remove with
+    ``remove_attachment=True``)."""
+    actor = membership_of(user, team_id)
+    post = get_post(user, team_id, post_id)
+    if post.author_id != actor.pk:
+        raise Forbidden(_("Only the author can edit this post."))
+    remove = data.pop("remove_attachment", False)
+    cleaned = _clean(data, creating=False)
+    old_file = post.attachment.name
+    for field in ("title", "body"):
+        if field in cleaned:
+            setattr(post, field, cleaned[field])
+    if "attachment" in cleaned:
+        _attach(post, cleaned["attachment"])
+        delete_file_after_commit(old_file)
+    elif remove is True and old_file:
+        post.attachment = ""
+        post.attachment_name = ""
+        post.attachment_size = 0
+        delete_file_after_commit(old_file)
+    post.save()
+    return post
+
+
+@transaction.atomic
+def delete_post(user: Any, team_id: Any, post_id: Any) -> None:
+    actor = membership_of(user, team_id)
+    post = get_post(user, team_id, post_id)
+    if post.author_id != actor.pk and not actor.is_host:
+        raise Forbidden(_("Only the author or the host can delete this post."))
+    post.delete()  # the file goes with it (receivers.delete_attachment_file)
+
+
+def post_excerpt(post: Post, length: int = 160) -> str:
+    text = " ".join(plain_text(post.body).split())
+    return text if len(text) <= length else text[: length - 1] + "…"

@@ -1,0 +1,332 @@
+"""Team rules: creation, joining (race-safe), leaving with host succession, host powers."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
+
+from teammoa.core.conf import conf
+from teammoa.core.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from teammoa.core.models import (
+    MAX_MEMBERS,
+    MIN_MEMBERS,
+    TEAM_INTRO_MAX,
+    TEAM_TITLE_MAX,
+    Membership,
+    Role,
+    Team,
+    new_invite_code,
+)
+from teammoa.core.ratelimit import FixedWindowLimiter
+from teammoa.core.signals import membership_ended
+
+JOIN_PASSWORD_MIN = 4
+JOIN_PASSWORD_MAX = 128
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _user_id(user: Any) -> int:
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise NotFound()
+    return user.pk
+
+
+# --- lookups -------------------------------------------------------------------------------
+
+
+def teams_of(user: Any) -> QuerySet[Team]:
+    """The user's teams with ``member_count`` and ``my_role`` annotated (constant queries)."""
+    from django.db.models import OuterRef, Subquery
+
+    role = Membership.objects.filter(team=OuterRef("pk"), user=user).values("role")[:1]
+    return (
+        Team.objects.filter(memberships__user=user)
+        .annotate(member_count=Count("memberships", distinct=True), my_role=Subquery(role))
+        .order_by("-created_at", "-id")
+    )
+
+
+def membership_of(user: Any, team_id: Any) -> Membership:
+    """The user's membership in the team; ``NotFound`` for anyone else (no existence leak)."""
+    user_id = _user_id(user)
+    try:
+        return Membership.objects.select_related("team").get(team_id=int(team_id), user_id=user_id)
+    except (Membership.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("Team not found.")) from None
+
+
+def require_host(user: Any, team_id: Any) -> Membership:
+    membership = membership_of(user, team_id)
+    if not membership.is_host:
+        raise Forbidden(_("Only the team's host can do this."))
+    return membership
+
+
+def member_of_team(team_id: int, member_id: Any, field: str = "member") -> Membership:
+    """A membership of this team by id, or a field error naming ``field``."""
+    try:
+        return Membership.objects.select_related("user").get(team_id=team_id, pk=int(member_id))
+    except (Membership.DoesNotExist, TypeError, ValueError):
+        raise Invalid.field(field, _("Not a member of this team.")) from None
+
+
+def _lock_team(team_id: int) -> Team:
+    try:
+        return Team.objects.select_for_update().get(pk=team_id)
+    except Team.DoesNotExist:
+        raise NotFound(_("Team not found.")) from None
+
+
+def _end_membership(team_id: int, user_ids: list[int]) -> None:
+    def send() -> None:
+        for user_id in user_ids:
+            membership_ended.send(sender=Membership, team_id=team_id, user_id=user_id)
+
+    transaction.on_commit(send)
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def _clean_team_fields(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    if "title" in data or creating:
+        title = " ".join(str(data.get("title") or "").split())
+        if not 1 <= len(title) <= TEAM_TITLE_MAX:
+            errors["title"] = [_("A title has 1 to %(max)d characters.") % {"max": TEAM_TITLE_MAX}]
+        cleaned["title"] = title
+    if "introduction" in data:
+        intro = str(data.get("introduction") or "").strip()
+        if len(intro) > TEAM_INTRO_MAX:
+            errors["introduction"] = [
+                _("An introduction has at most %(max)d characters.") % {"max": TEAM_INTRO_MAX}
+            ]
+        cleaned["introduction"] = intro
+    if "max_members" in data:
+        value = data["max_members"]
+        if isinstance(value, bool) or not isinstance(value, int):
+            errors["max_members"] = [_("A whole number is required.")]
+        elif not MIN_MEMBERS <= value <= MAX_MEMBERS:
+            errors["max_members"] = [
+                _("Between %(min)d and %(max)d members.") % {"min": MIN_MEMBERS, "max": MAX_MEMBERS}
+            ]
+        cleaned["max_members"] = value
+    if "timezone" in data:
+        name = str(data.get("timezone") or "")
+        if name not in _timezones():
+            errors["timezone"] = [_("Not a known time zone (use an IANA name like Asia/Seoul).")]
+        cleaned["timezone"] = name
+    if "password" in data or creating:
+        password = data.get("password")
+        if not isinstance(password, str) or not (
+            JOIN_PASSWORD_MIN <= len(password) <= JOIN_PASSWORD_MAX
+        ):
+            errors["password"] = [
+                _("A join password has %(min)d to %(max)d characters.")
+                % {"min": JOIN_PASSWORD_MIN, "max": JOIN_PASSWORD_MAX}
+            ]
+        cleaned["password"] = password
+    if errors:
+        raise Invalid(errors)
+    return cleaned
+
+
+# --- team life cycle -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_team(user: Any, **data: Any) -> Team:
+    """Create a team; the creator becomes its host and first member."""
+    _user_id(user)
+    cleaned = _clean_team_fields(data, creating=True)
+    password = cleaned.pop("password")
+    team = Team(**cleaned)
+    team.set_join_password(password)
+    team.invite_code = _unused_invite_code()
+    team.save()
+    Membership.objects.create(team=team, user=user, role=Role.HOST)
+    return team
+
+
+def _unused_invite_code() -> str:
+    for _attempt in range(10):
+        code = new_invite_code()
+        if not Team.objects.filter(invite_code=code).exists():
+            return code
+    raise Conflict(_("Could not make a unique invite code; try again."))  # pragma: no cover
+
+
+@transaction.atomic
+def update_team(user: Any, team_id: Any, **data: Any) -> Team:
+    """Host only: title, introduction, max_members (never below the member count),
+    timezone and the join password."""
+    require_host(user, team_id)
+    team = _lock_team(int(team_id))
+    cleaned = _clean_team_fields(data, creating=False)
+    if "max_members" in cleaned:
+        count = team.memberships.count()
+        if cleaned["max_members"] < count:
+            raise Invalid.field(
+                "max_members",
+                _("The team already has %(count)d members; the maximum cannot be lower.")
+                % {"count": count},
+            )
+    password = cleaned.pop("password", None)
+    for field, value in cleaned.items():
+        setattr(team, field, value)
+    if password is not None:
+        team.set_join_password(password)
+    team.save()
+    return team
+
+
+@transaction.atomic
+def regenerate_invite_code(user: Any, team_id: Any) -> Team:
+    require_host(user, team_id)
+    team = _lock_team(int(team_id))
+    team.invite_code = _unused_invite_code()
+    team.save(update_fields=["invite_code"])
+    return team
+
+
+@transaction.atomic
+def disband_team(user: Any, team_id: Any) -> None:
+    require_host(user, team_id)
+    team = _lock_team(int(team_id))
+    user_ids = list(team.memberships.values_list("user_id", flat=True))
+    team.delete()
+    _end_membership(team.pk, user_ids)
+
+
+# --- membership ----------------------------------------------------------------------------
+
+
+def _join_limiter() -> FixedWindowLimiter:
+    return FixedWindowLimiter("join", conf.join_rate)
+
+
+def join_team(user: Any, invite_code: Any, password: Any) -> Membership:
+    """Join with invite code and password.
+
+    An unknown code and a wrong password give the same error; wrong attempts are limited
+    per user. The team row is locked while counting, so concurrent joins never exceed
+    ``max_members``.
+    """
+    user_id = _user_id(user)
+    limiter = _join_limiter()
+    if limiter.is_blocked(str(user_id)):
+        raise RateLimited(
+            _("Too many wrong invite codes or passwords. Try again later."),
+            retry_after=limiter.retry_after(),
+        )
+    errors: dict[str, list[str]] = {}
+    if not isinstance(invite_code, str) or not invite_code.strip():
+        errors["invite_code"] = [_("This field is required.")]
+    if not isinstance(password, str) or not password:
+        errors["password"] = [_("This field is required.")]
+    if errors:
+        raise Invalid(errors)
+    team = Team.objects.filter(invite_code=invite_code.strip()).first()
+    if team is None:
+        make_password(password)  # same cost as a real check: no timing oracle
+        matched = False
+    else:
+        matched = team.check_join_password(password)
+    if not matched:
+        limiter.hit(str(user_id))
+        raise Invalid(message=_("The invite code or the password is wrong."))
+    try:
+        with transaction.atomic():
+            team = _lock_team(team.pk)
+            if Membership.objects.filter(team=team, user_id=user_id).exists():
+                raise Conflict(_("You are already a member of this team."))
+            if Membership.objects.filter(team=team).count() >= team.max_members:
+                raise Conflict(_("This team is full."))
+            return Membership.objects.create(team=team, user_id=user_id, role=Role.MEMBER)
+    except IntegrityError:
+        # The (team, user) constraint caught a double join racing this one.
+        raise Conflict(_("You are already a member of this team.")) from None
+
+
+def _leave(team: Team, membership: Membership) -> None:
+    """Remove a membership; hand the host role on, or delete the team when it empties."""
+    if membership.is_host:
+        successor = team.memberships.exclude(pk=membership.pk).order_by("joined_at", "id").first()
+        membership.delete()
+        if successor is None:
+            team.delete()
+        else:
+            successor.role = Role.HOST
+            successor.save(update_fields=["role"])
+    else:
+        membership.delete()
+    _end_membership(team.pk, [membership.user_id])
+
+
+@transaction.atomic
+def leave_team(user: Any, team_id: Any) -> None:
+    membership = membership_of(user, team_id)
+    team = _lock_team(membership.team_id)
+    membership = Membership.objects.get(pk=membership.pk)  # re-read under the lock
+    _leave(team, membership)
+
+
+@transaction.atomic
+def leave_all_teams(user: Any) -> int:
+    """Leave every team (host succession applies); used when an account is deactivated."""
+    team_ids = list(Membership.objects.filter(user=user).values_list("team_id", flat=True))
+    for team_id in team_ids:
+        team = _lock_team(team_id)
+        membership = Membership.objects.filter(team=team, user=user).first()
+        if membership is not None:
+            _leave(team, membership)
+    return len(team_ids)
+
+
+@transaction.atomic
+def transfer_host(user: Any, team_id: Any, member_id: Any) -> Membership:
+    current = require_host(user, team_id)
+    _lock_team(current.team_id)
+    target = member_of_team(current.team_id, member_id)
+    if target.pk == current.pk:
+        raise Invalid.field("member", _("You are already the host."))
+    # Demote first: the database allows one host per team at any moment.
+    current.role = Role.MEMBER
+    current.save(update_fields=["role"])
+    target.role = Role.HOST
+    target.save(update_fields=["role"])
+    return target
+
+
+@transaction.atomic
+def remove_member(user: Any, team_id: Any, member_id: Any) -> None:
+    host = require_host(user, team_id)
+    team = _lock_team(host.team_id)
+    try:
+        target = Membership.objects.get(team=team, pk=int(member_id))
+    except (Membership.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("No such member in this team.")) from None
+    if target.pk == host.pk:
+        raise Conflict(_("The host cannot remove themself; leave the team instead."))
+    target.delete()
+    _end_membership(team.pk, [target.user_id])
+
+
+def members_of(user: Any, team_id: Any) -> QuerySet[Membership]:
+    membership = membership_of(user, team_id)
+    return (
+        Membership.objects.filter(team_id=membership.team_id)
+        .select_related("user")
+        .order_by("joined_at", "id")
+    )

@@ -1,0 +1,328 @@
+"""Milestones and todos: who may change what, and auto progress kept in step."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from teammoa.core.errors import Forbidden, Invalid, NotFound
+from teammoa.core.models import Membership, Milestone, Priority, ProgressMode, Todo
+from teammoa.core.services.teams import member_of_team, membership_of
+
+MILESTONE_TITLE_MAX = 100
+MILESTONE_DESCRIPTION_MAX = 5000
+TODO_CONTENT_MAX = 500
+
+# --- milestones ----------------------------------------------------------------------------
+
+
+def _as_date(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return parse_date(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _clean_milestone(data: dict[str, Any], current: Milestone | None) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    creating = current is None
+    if "title" in data or creating:
+        title = " ".join(str(data.get("title") or "").split())
+        if not 1 <= len(title) <= MILESTONE_TITLE_MAX:
+            errors["title"] = [
+                _("A title has 1 to %(max)d characters.") % {"max": MILESTONE_TITLE_MAX}
+            ]
+        cleaned["title"] = title
+    if "description" in data:
+        description = str(data.get("description") or "")
+        if len(description) > MILESTONE_DESCRIPTION_MAX:
+            errors["description"] = [
+                _("At most %(max)d characters.") % {"max": MILESTONE_DESCRIPTION_MAX}
+            ]
+        cleaned["description"] = description
+    for field in ("start_date", "end_date"):
+        if field in data or creating:
+            value = _as_date(data.get(field))
+            if value is None:
+                errors[field] = [_("A date in the form YYYY-MM-DD is required.")]
+            cleaned[field] = value
+    if "priority" in data:
+        if data["priority"] not in Priority.values:
+            errors["priority"] = [_("Choose one of: %s.") % ", ".join(Priority.values)]
+        cleaned["priority"] = data["priority"]
+    if "progress_mode" in data:
+        if data["progress_mode"] not in ProgressMode.values:
+            errors["progress_mode"] = [_("Choose one of: %s.") % ", ".join(ProgressMode.values)]
+        cleaned["progress_mode"] = data["progress_mode"]
+    if "progress" in data:
+        value = data["progress"]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+            errors["progress"] = [_("A whole number from 0 to 100 is required.")]
+        cleaned["progress"] = value
+    start = cleaned.get("start_date", current.start_date if current else None)
+    end = cleaned.get("end_date", current.end_date if current else None)
+    if start and end and start > end and "start_date" not in errors and "end_date" not in errors:
+        errors["end_date"] = [_("The end date cannot be before the start date.")]
+    mode = cleaned.get("progress_mode", current.progress_mode if current else ProgressMode.AUTO)
+    if "progress" in cleaned and mode == ProgressMode.AUTO and "progress" not in errors:
+        errors["progress"] = [
+            _("In automatic mode progress follows the todos; switch to manual to set it.")
+        ]
+    if errors:
+        raise Invalid(errors)
+    return cleaned
+
+
+def _set_completion(milestone: Milestone) -> None:
+    if milestone.progress >= 100:
+        milestone.completed_at = milestone.completed_at or timezone.now()
+    else:
+        milestone.completed_at = None
+
+
+def recompute_progress(milestone_id: int | None) -> None:
+    """In auto mode, progress = share of the milestone's todos that are done (floor)."""
+    if milestone_id is None:
+        return
+    milestone = Milestone.objects.select_for_update().filter(pk=milestone_id).first()
+    if milestone is None or milestone.progress_mode != ProgressMode.AUTO:
+        return
+    counts = milestone.todos.aggregate(
+        total=Count("id"), done=Count("id", filter=Q(is_completed=True))
+    )
+    total, done = counts["total"], counts["done"]
+    progress = (done * 100 // total) if total else 0
+    before = (milestone.progress, milestone.completed_at)
+    milestone.progress = progress
+    _set_completion(milestone)
+    if (milestone.progress, milestone.completed_at) != before:
+        milestone.save(update_fields=["progress", "completed_at", "updated_at"])
+
+
+def milestones_of(user: Any, team_id: Any) -> QuerySet[Milestone]:
+    membership = membership_of(user, team_id)
+    return Milestone.objects.filter(team_id=membership.team_id)
+
+
+def get_milestone(user: Any, team_id: Any, milestone_id: Any) -> Milestone:
+    try:
+        return milestones_of(user, team_id).get(pk=int(milestone_id))
+    except (Milestone.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("Milestone not found.")) from None
+
+
+@transaction.atomic
+def create_milestone(user: Any, team_id: Any, **data: Any) -> Milestone:
+    membership = membership_of(user, team_id)
+    cleaned = _clean_milestone(data, None)
+    milestone = Milestone(team_id=membership.team_id, **cleaned)
+    _set_completion(milestone)
+    milestone.save()
+    return milestone
+
+
+@transaction.atomic
+def update_milestone(user: Any, team_id: Any, milestone_id: Any, **data: Any) -> Milestone:
+    """Any member edits; manual→auto recomputes at once, auto→manual keeps the value."""
+    milestone = get_milestone(user, team_id, milestone_id)
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    cleaned = _clean_milestone(data, milestone)
+    for field, value in cleaned.items():
+        setattr(milestone, field, value)
+    _set_completion(milestone)
+    milestone.save()
+    if milestone.progress_mode == ProgressMode.AUTO:
+        recompute_progress(milestone.pk)
+        milestone.refresh_from_db()
+    return milestone
+
+
+@transaction.atomic
+def delete_milestone(user: Any, team_id: Any, milestone_id: Any) -> None:
+    milestone = get_milestone(user, team_id, milestone_id)
+    if not membership_of(user, team_id).is_host:
+        raise Forbidden(_("Only the team's host can delete milestones."))
+    milestone.delete()
+
+
+# --- todos ---------------------------------------------------------------------------------
+
+
+def todos_of(user: Any, team_id: Any) -> QuerySet[Todo]:
+    membership = membership_of(user, team_id)
+    return Todo.objects.filter(team_id=membership.team_id).select_related("assignee")
+
+
+def _get_todo(membership: Membership, todo_id: Any) -> Todo:
+    try:
+        return Todo.objects.select_for_update().get(team_id=membership.team_id, pk=int(todo_id))
+    except (Todo.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("Todo not found.")) from None
+
+
+def get_todo(user: Any, team_id: Any, todo_id: Any) -> Todo:
+    membership = membership_of(user, team_id)
+    try:
+        return Todo.objects.get(team_id=membership.team_id, pk=int(todo_id))
+    except (Todo.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("Todo not found.")) from None
+
+
+def _clean_content(value: Any) -> str:
+    content = str(value or "").strip() if isinstance(value, str | type(None)) else None
+    if content is None or not 1 <= len(content) <= TODO_CONTENT_MAX:
+        raise Invalid.field(
+            "content", _("A todo has 1 to %(max)d characters.") % {"max": TODO_CONTENT_MAX}
+        )
+    return content
+
+
+def _milestone_of_team(team_id: int, milestone_id: Any) -> Milestone | None:
+    if milestone_id is None:
+        return None
+    try:
+        return Milestone.objects.get(team_id=team_id, pk=int(milestone_id))
+    except (Milestone.DoesNotExist, TypeError, ValueError):
+        raise Invalid.field("milestone", _("No such milestone in this team.")) from None
+
+
+def _can_manage(actor: Membership, todo: Todo) -> bool:
+    return actor.is_host or todo.assignee_id == actor.pk
+
+
+def _next_order(team_id: int) -> int:
+    current = Todo.objects.filter(team_id=team_id).aggregate(top=Max("order"))["top"]
+    return 0 if current is None else current + 1
+
+
+@transaction.atomic
+def create_todo(
+    user: Any, team_id: Any, content: Any, milestone: Any = None, assignee: Any = None
+) -> Todo:
+    """Any member creates; a member may assign only themself, the host anyone."""
+    actor = membership_of(user, team_id)
+    content = _clean_content(content)
+    milestone_obj = _milestone_of_team(actor.team_id, milestone)
+    assignee_obj = None
+    if assignee is not None:
+        assignee_obj = member_of_team(actor.team_id, assignee, field="assignee")
+        if not actor.is_host and assignee_obj.pk != actor.pk:
+            raise Forbidden(_("Only the host can assign a todo to someone else."))
+    todo = Todo.objects.create(
+        team_id=actor.team_id,
+        content=content,
+        milestone=milestone_obj,
+        assignee=assignee_obj,
+        order=_next_order(actor.team_id),
+    )
+    recompute_progress(todo.milestone_id)
+    return todo
+
+
+@transaction.atomic
+def update_todo(user: Any, team_id: Any, todo_id: Any, **data: Any) -> Todo:
+    """Edit content, milestone or position (``order``); host any, members their own or
+    unassigned todos (position only for their own)."""
+    actor = membership_of(user, team_id)
+    todo = _get_todo(actor, todo_id)
+    unknown = set(data) - {"content", "milestone", "order"}
+    if unknown:
+        raise Invalid({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
+    if not (_can_manage(actor, todo) or (todo.assignee_id is None and "order" not in data)):
+        raise Forbidden(_("You can only change your own todos."))
+    old_milestone = todo.milestone_id
+    if "content" in data:
+        todo.content = _clean_content(data["content"])
+    if "milestone" in data:
+        todo.milestone = _milestone_of_team(actor.team_id, data["milestone"])
+    todo.save()
+    if "order" in data:
+        _move_in_column(todo, data["order"])
+    if todo.milestone_id != old_milestone:
+        recompute_progress(old_milestone)
+        recompute_progress(todo.milestone_id)
+    return todo
+
+
+def _column(todo: Todo) -> QuerySet[Todo]:
+    todos = Todo.objects.filter(team_id=todo.team_id, is_completed=todo.is_completed)
+    if not todo.is_completed:
+        todos = todos.filter(assignee_id=todo.assignee_id)
+    return todos.order_by("order", "id")
+
+
+def _move_in_column(todo: Todo, position: Any) -> None:
+    """Put the todo at ``position`` (0-based) of its board column; renumber the column."""
+    if isinstance(position, bool) or not isinstance(position, int) or position < 0:
+        raise Invalid.field("order", _("A position of 0 or more is required."))
+    others = [t for t in _column(todo).select_for_update() if t.pk != todo.pk]
+    position = min(position, len(others))
+    ordered = [*others[:position], todo, *others[position:]]
+    base = min((t.order for t in ordered), default=0)
+    changed = []
+    for index, item in enumerate(ordered):
+        if item.order != base + index:
+            item.order = base + index
+            changed.append(item)
+    Todo.objects.bulk_update(changed, ["order"])
+
+
+@transaction.atomic
+def assign_todo(user: Any, team_id: Any, todo_id: Any, member: Any) -> Todo:
+    """Host: assign to any member or nobody. Member: take an unassigned todo, or release
+    their own."""
+    actor = membership_of(user, team_id)
+    todo = _get_todo(actor, todo_id)
+    target = None if member is None else member_of_team(actor.team_id, member)
+    if not actor.is_host:
+        taking = todo.assignee_id is None and target is not None and target.pk == actor.pk
+        releasing = todo.assignee_id == actor.pk and target is None
+        if not (taking or releasing):
+            raise Forbidden(
+                _("Members can take an unassigned todo for themselves or release their own.")
+            )
+    todo.assignee = target
+    todo.order = _next_order(actor.team_id)
+    todo.save(update_fields=["assignee", "order"])
+    return todo
+
+
+@transaction.atomic
+def complete_todo(user: Any, team_id: Any, todo_id: Any, is_completed: Any) -> Todo:
+    actor = membership_of(user, team_id)
+    todo = _get_todo(actor, todo_id)
+    if not isinstance(is_completed, bool):
+        raise Invalid.field("is_completed", _("Must be true or false."))
+    if not _can_manage(actor, todo):
+        raise Forbidden(_("You can only complete your own todos."))
+    if todo.is_completed != is_completed:
+        todo.is_completed = is_completed
+        todo.completed_at = timezone.now() if is_completed else None
+        todo.order = _next_order(actor.team_id)
+        todo.save(update_fields=["is_completed", "completed_at", "order"])
+        recompute_progress(todo.milestone_id)
+    return todo
+
+
+@transaction.atomic
+def delete_todo(user: Any, team_id: Any, todo_id: Any) -> None:
+    actor = membership_of(user, team_id)
+    todo = _get_todo(actor, todo_id)
+    if not actor.is_host:
+        raise Forbidden(_("Only the team's host can delete todos."))
+    milestone_id = todo.milestone_id
+    todo.delete()
+    recompute_progress(milestone_id)
