@@ -174,7 +174,8 @@ def build(session: nox.Session) -> None:
         session.run(_uv(), "build", "--quiet", "--out-dir", str(out), str(source), external=True)
         (wheel,) = out.glob(f"teammoa_{name}-*.whl")
         check_wheel(session, wheel, name)
-    session.run("twine", "check", "--strict", *map(str, sorted(out.iterdir())))
+    artifacts = sorted([*out.glob("*.whl"), *out.glob("*.tar.gz")])
+    session.run("twine", "check", "--strict", *map(str, artifacts))
 
 
 @nox.session(python=PYTHON)

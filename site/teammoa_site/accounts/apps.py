@@ -9,3 +9,10 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = _("Accounts")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from teammoa.core.services import leave_all_teams
+        from teammoa_site.accounts.services import register_deactivation_hook
+
+        # A deactivated user leaves every team first (host succession applies).
+        register_deactivation_hook(leave_all_teams)
