@@ -134,5 +134,10 @@ class ExcludeHealthChecks(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno >= logging.WARNING:
             return True
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:
+            # A malformed record is the handler's to report; raising here would reach the
+            # code that logged it (filters run outside the handler's error handling).
+            return True
         return HEALTH_PATH not in message

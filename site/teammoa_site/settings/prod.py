@@ -10,17 +10,20 @@ from .base import STORAGES, env
 DEBUG = False
 
 
-def _required(name: str) -> str:
-    value = env.str(name, default="").strip()
-    if not value:
-        raise ImproperlyConfigured(
-            f"Set the {name} environment variable: production settings refuse to start without it."
-        )
-    return value
+def _missing(name: str) -> ImproperlyConfigured:
+    return ImproperlyConfigured(
+        f"Set the {name} environment variable: production settings refuse to start without it."
+    )
 
 
-SECRET_KEY = _required("SECRET_KEY")
-ALLOWED_HOSTS = [host.strip() for host in _required("ALLOWED_HOSTS").split(",") if host.strip()]
+SECRET_KEY = env.str("SECRET_KEY", default="").strip()
+if not SECRET_KEY:
+    raise _missing("SECRET_KEY")
+# A value of only commas or blanks (e.g. an unset variable in a compose file) counts as unset:
+# an empty list would start a site that refuses every request.
+ALLOWED_HOSTS = [host.strip() for host in env.list("ALLOWED_HOSTS", default=[]) if host.strip()]
+if not ALLOWED_HOSTS:
+    raise _missing("ALLOWED_HOSTS")
 
 # TLS ends at nginx, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
