@@ -15,10 +15,13 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from teammoa.mindmap.routing import websocket_urlpatterns as mindmap_routes  # noqa: E402
+from teammoa_site.websocket import fallback_routes  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(mindmap_routes))),
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter([*mindmap_routes, *fallback_routes]))
+        ),
     }
 )
