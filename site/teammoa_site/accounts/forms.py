@@ -38,6 +38,13 @@ class NicknameSignupForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Mixed into allauth's sign-up form, whose username field says nothing of the rules.
+        username = self.fields.get("username")
+        if username is not None and not username.help_text:
+            username.help_text = User._meta.get_field("username").help_text
+
     def clean_nickname(self) -> str:
         return clean_nickname(self.cleaned_data["nickname"])
 

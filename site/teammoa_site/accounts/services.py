@@ -24,6 +24,11 @@ def register_deactivation_hook(hook: DeactivationHook) -> None:
         _deactivation_hooks.append(hook)
 
 
+def unregister_deactivation_hook(hook: DeactivationHook) -> None:
+    if hook in _deactivation_hooks:
+        _deactivation_hooks.remove(hook)
+
+
 @transaction.atomic
 def deactivate_account(user: User) -> User:
     """Leave everything, anonymise personal data and disable the login; keep the row."""

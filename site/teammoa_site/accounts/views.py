@@ -24,7 +24,8 @@ class ProfileView(LoginRequiredMixin, UpdateView):
     success_url = reverse_lazy("accounts:profile")
 
     def get_object(self, queryset: Any = None) -> User:
-        return self.request.user  # type: ignore[return-value]
+        # A copy, so a rejected edit never shows up in the page header as if saved.
+        return User.objects.get(pk=self.request.user.pk)
 
     def form_valid(self, form: ProfileForm) -> HttpResponse:
         messages.success(self.request, _("Your profile was saved."))

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # Django's widget templates, for the site's form renderer
     # third party
     "allauth",
     "allauth.account",
@@ -62,6 +63,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "teammoa_site.urls"
+FORM_RENDERER = "teammoa_site.forms.SiteFormRenderer"
 WSGI_APPLICATION = "teammoa_site.wsgi.application"
 ASGI_APPLICATION = "teammoa_site.asgi.application"
 
@@ -215,6 +217,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Domain errors from the services become HTTP statuses in one place.
+    "EXCEPTION_HANDLER": "teammoa.core.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "TeamMoa API",

@@ -1,0 +1,303 @@
+"""Logging in and out, rate limiting, password reset and change, and social login."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+
+from teammoa_site.accounts.services import deactivate_account
+from tests.accounts_support import (
+    NEW_PASSWORD,
+    PASSWORD,
+    Page,
+    link_in_last_mail,
+    log_in,
+    logged_in_user_id,
+    make_user,
+)
+
+SITE_DIR = Path(__file__).resolve().parents[1]
+TOO_MANY = "Too many failed login attempts. Try again later."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "login", ["alice", "ALICE", "Alice", "alice@example.com", "Alice@Example.COM"]
+)
+def test_log_in_by_username_or_email_in_any_case(client, login):
+    user = make_user("alice", "alice@example.com")
+
+    response = log_in(client, login)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert logged_in_user_id(client) == str(user.pk)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("login", "message"),
+    [
+        ("alice", "The username and/or password you specified are not correct."),
+        ("alice@example.com", "The email address and/or password you specified are not correct."),
+        ("nobody", "The username and/or password you specified are not correct."),
+    ],
+)
+def test_a_wrong_password_is_refused_with_an_alert(client, login, message):
+    make_user("alice", "alice@example.com")
+
+    response = client.post("/accounts/login/", {"login": login, "password": "not-it-at-all"})
+
+    assert response.status_code == 200
+    page = Page(response.content)
+    assert message in page.alert_text()
+    assert page.by_id("id_login").attrs["value"] == login  # kept for the next try
+    assert logged_in_user_id(client) is None
+
+
+@pytest.mark.django_db
+def test_an_empty_login_form_marks_both_fields(client):
+    response = client.post("/accounts/login/", {"login": "", "password": ""})
+
+    page = Page(response.content)
+    assert "required" in page.field_error("login")
+    assert "required" in page.field_error("password")
+
+
+@pytest.mark.django_db
+def test_log_out_takes_a_post(client):
+    make_user()
+    log_in(client, "alice")
+
+    confirm = client.get("/accounts/logout/")  # a GET only asks
+    assert confirm.status_code == 200
+    assert logged_in_user_id(client) is not None
+    assert Page(confirm.content).find_all("form", action="/accounts/logout/")
+
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert logged_in_user_id(client) is None
+    assert client.get("/accounts/profile/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_unconfirmed_account_cannot_log_in(client):
+    make_user(verified=False)
+
+    response = log_in(client, "alice")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert logged_in_user_id(client) is None
+    assert client.get("/accounts/profile/").status_code == 302
+    # ... and is sent the confirmation link again.
+    assert mail.outbox
+    assert mail.outbox[-1].to == ["alice@example.com"]
+
+
+@pytest.mark.django_db
+def test_a_deactivated_account_cannot_log_in(client):
+    user = make_user()
+    deactivate_account(user)
+
+    for login in ("alice", "alice@example.com", f"deleted-{user.pk}"):
+        response = log_in(client, login)
+        assert response.status_code == 200, login
+        assert "not correct" in Page(response.content).alert_text()
+        assert logged_in_user_id(client) is None
+
+
+def _login_failed_limits() -> dict[str, int]:
+    """{"ip": 10, "key": 5} from ACCOUNT_RATE_LIMITS["login_failed"] ("10/5m/ip,5/5m/key")."""
+    limits = {}
+    for rate in settings.ACCOUNT_RATE_LIMITS["login_failed"].split(","):
+        amount, _period, kind = rate.strip().split("/")
+        limits[kind] = int(amount)
+    return limits
+
+
+@pytest.mark.django_db
+def test_after_too_many_failures_even_the_right_password_is_refused(client):
+    limit = _login_failed_limits()["key"]
+    user = make_user()
+    for _ in range(limit):
+        response = client.post("/accounts/login/", {"login": "alice", "password": "guess"})
+        assert TOO_MANY not in response.content.decode()
+
+    response = log_in(client, "alice")
+
+    assert response.status_code == 200
+    assert TOO_MANY in Page(response.content).alert_text()
+    assert logged_in_user_id(client) is None
+    # Other accounts are not locked out by one account's failures.
+    make_user("bob", "bob@example.com")
+    assert log_in(client, "bob").status_code == 302
+    assert logged_in_user_id(client) != str(user.pk)
+
+
+@pytest.mark.django_db
+def test_one_failure_short_of_the_limit_the_right_password_still_works(client):
+    limit = _login_failed_limits()["key"]
+    user = make_user()
+    for _ in range(limit - 1):
+        client.post("/accounts/login/", {"login": "alice", "password": "guess"})
+
+    response = log_in(client, "alice")
+
+    assert response.status_code == 302
+    assert logged_in_user_id(client) == str(user.pk)
+
+
+@pytest.mark.django_db
+def test_failures_from_one_address_across_accounts_are_limited(client):
+    limit = _login_failed_limits()["ip"]
+    make_user()
+    for number in range(limit):
+        client.post("/accounts/login/", {"login": f"someone{number}", "password": "guess"})
+
+    response = log_in(client, "alice")
+
+    assert TOO_MANY in Page(response.content).alert_text()
+    assert logged_in_user_id(client) is None
+
+
+@pytest.mark.django_db
+def test_password_reset_by_email(client):
+    make_user()
+
+    response = client.post("/accounts/password/reset/", {"email": "ALICE@example.com"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["alice@example.com"]
+    key_path = link_in_last_mail("/accounts/password/reset/key/")
+
+    response = client.get(key_path)  # allauth moves the key out of the URL
+    assert response.status_code == 302
+    form_path = response["Location"]
+    page = client.get(form_path)
+    assert page.status_code == 200
+    assert Page(page.content).unlabelled_controls() == []
+
+    weak = client.post(form_path, {"password1": "password", "password2": "password"})
+    assert "too common" in Page(weak.content).field_error("password1")
+    mismatch = client.post(form_path, {"password1": NEW_PASSWORD, "password2": PASSWORD})
+    assert "same password" in Page(mismatch.content).field_error("password2")
+
+    response = client.post(form_path, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password/reset/key/done/"
+
+    assert log_in(client, "alice", PASSWORD).status_code == 200  # the old one is gone
+    assert logged_in_user_id(client) is None
+    assert log_in(client, "alice", NEW_PASSWORD).status_code == 302
+    assert logged_in_user_id(client) is not None
+
+    # The link was spent with the password it set.
+    client.post("/accounts/logout/")
+    spent = client.get(key_path, follow=True)
+    assert "Bad Token" in spent.content.decode()
+
+
+@pytest.mark.django_db
+def test_password_reset_for_an_unknown_address_sends_no_reset_link(client):
+    make_user()
+
+    response = client.post("/accounts/password/reset/", {"email": "stranger@example.com"})
+
+    assert response.status_code == 302  # the same answer as for a known address
+    assert all("/accounts/password/reset/key/" not in m.body for m in mail.outbox)
+
+
+@pytest.mark.django_db
+def test_password_change_while_logged_in(client):
+    user = make_user()
+    log_in(client, "alice")
+    assert client.get("/accounts/password/change/").status_code == 200
+
+    wrong = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": "not-my-password", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert wrong.status_code == 200
+    assert "current password" in Page(wrong.content).field_error("oldpassword")
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+    weak = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": "alice", "password2": "alice"},
+    )
+    assert "too short" in Page(weak.content).field_error("password1")
+
+    response = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    # This session stays logged in after the change.
+    assert client.get("/accounts/profile/").status_code == 200
+
+
+def test_password_change_needs_a_login(client, db):
+    response = client.get("/accounts/password/change/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+# --- social login: enabled by environment, decided when settings load ------------------------
+
+_REVERSE = """
+import django
+django.setup()
+from django.urls import NoReverseMatch, reverse
+for name in ("google_login", "github_login"):
+    try:
+        print(name, reverse(name))
+    except NoReverseMatch:
+        print(name, "-")
+"""
+
+
+def _provider_urls(**env: str) -> dict[str, str]:
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("GOOGLE_", "GITHUB_", "DJANGO_SETTINGS_MODULE"))
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", _REVERSE],
+        cwd=SITE_DIR,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "teammoa_site.settings.test", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(line.split(" ", 1) for line in result.stdout.splitlines())
+
+
+def test_no_social_login_without_credentials():
+    assert _provider_urls() == {"google_login": "-", "github_login": "-"}
+
+
+def test_google_login_when_its_credentials_are_set():
+    urls = _provider_urls(GOOGLE_CLIENT_ID="client-id", GOOGLE_CLIENT_SECRET="client-secret")
+    assert urls == {"google_login": "/accounts/google/login/", "github_login": "-"}
+
+
+def test_a_client_id_without_a_secret_enables_nothing():
+    assert _provider_urls(GITHUB_CLIENT_ID="client-id")["github_login"] == "-"
+
+
+def test_github_login_when_its_credentials_are_set():
+    urls = _provider_urls(GITHUB_CLIENT_ID="client-id", GITHUB_CLIENT_SECRET="client-secret")
+    assert urls == {"google_login": "-", "github_login": "/accounts/github/login/"}
