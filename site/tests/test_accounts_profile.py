@@ -95,3 +95,19 @@ def test_the_profile_links_to_the_other_account_pages(client):
 
     links = {a.attrs.get("href") for a in page.find_all("a")}
     assert {"/accounts/password/change/", "/accounts/email/", "/accounts/deactivate/"} <= links
+
+
+@pytest.mark.django_db
+def test_usernames_are_stored_lower_case_so_case_duplicates_cannot_exist():
+    from django.contrib.auth import get_user_model
+    from django.db import IntegrityError, transaction
+
+    model = get_user_model()
+    model.objects.create_user(
+        "Bob", email="bob@example.com", password="x-pass-1234", nickname="Bob"
+    )
+    assert model.objects.get().username == "bob"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        model.objects.create_user(
+            "BOB", email="b2@example.com", password="x-pass-1234", nickname="B2"
+        )

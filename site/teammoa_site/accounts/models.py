@@ -58,6 +58,9 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def save(self, *args, **kwargs) -> None:
+        # Usernames are case-insensitive: stored lower-case, the unique index holds on
+        # every backend (MariaDB has no functional indexes for a Lower() constraint).
+        self.username = (self.username or "").lower()
         self.email = normalize_email_address(self.email)
         super().save(*args, **kwargs)
 
