@@ -157,10 +157,11 @@ def run_site_tests(
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff check and ruff format --check over the whole repository."""
-    session.install("ruff>=0.9")
+    """ruff check, ruff format --check, and compiled translation catalogs up to date."""
+    session.install("ruff>=0.9", "polib>=1.2")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("python", "tools/check_catalogs.py")
 
 
 @nox.session(python=PYTHON)
