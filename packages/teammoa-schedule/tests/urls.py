@@ -1,6 +1,8 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("api/v1/", include("teammoa.core.api.urls")),
+    path("api/v1/", include("teammoa.schedule.api.urls")),
     path("", include("teammoa.core.urls")),
     path("", include("teammoa.schedule.urls")),
 ]

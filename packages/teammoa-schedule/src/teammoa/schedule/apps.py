@@ -8,4 +8,19 @@ class TeamMoaScheduleConfig(AppConfig):
     name = "teammoa.schedule"
     label = "teammoa_schedule"
     verbose_name = _("TeamMoa schedule")
+    # Set explicitly so a host project's DEFAULT_AUTO_FIELD never makes migrations
+    # inside site-packages.
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from teammoa.core.navigation import TeamTab, register_team_tab
+        from teammoa.schedule import checks  # noqa: F401  (registers the system checks)
+
+        register_team_tab(
+            TeamTab(
+                key="schedule",
+                label=_("Schedule"),
+                url_name="teammoa_schedule:schedule",
+                order=30,
+            )
+        )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
+
+from teammoa.schedule import views
 
 app_name = "teammoa_schedule"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("teams/<int:team>/schedule/", views.schedule_page, name="schedule"),
+]

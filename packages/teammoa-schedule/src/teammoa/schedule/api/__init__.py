@@ -1,0 +1,1 @@
+"""The schedule REST API (DRF), mounted by the host under ``/api/v1/``."""

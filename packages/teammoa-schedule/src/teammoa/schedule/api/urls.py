@@ -1,0 +1,34 @@
+"""API routes, mounted by the host under ``/api/v1/``:
+``path("api/v1/", include("teammoa.schedule.api.urls"))``."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from teammoa.schedule.api import views
+
+app_name = "teammoa_schedule_api"
+
+urlpatterns = [
+    path("teams/<int:team>/schedule/me/", views.MyWeekView.as_view(), name="my_week"),
+    path(
+        "teams/<int:team>/schedule/me/usual/",
+        views.MyUsualWeekView.as_view(),
+        name="my_usual_week",
+    ),
+    path(
+        "teams/<int:team>/schedule/availability/",
+        views.AvailabilityView.as_view(),
+        name="availability",
+    ),
+    path(
+        "teams/<int:team>/schedule/slot.ics",
+        views.SlotCalendarView.as_view(),
+        name="slot_ics",
+    ),
+    path(
+        "teams/<int:team>/schedule/import/",
+        views.ImportCalendarView.as_view(),
+        name="import",
+    ),
+]

@@ -1,0 +1,204 @@
+"""iCalendar in and out (RFC 5545, with the ``icalendar`` library), as pure functions.
+
+Export: one slot as a VEVENT whose times carry the team's TZID, with the VTIMEZONE that
+defines it. Import: the busy times of an uploaded calendar (events, recurring ones
+expanded, and VFREEBUSY periods) turned into busy hours of a week in the team's timezone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import icalendar
+import recurring_ical_events
+
+from teammoa.schedule.hours import HOURS_PER_DAY, DayHours
+
+UTC = datetime.UTC
+PRODID = "-//TeamMoa//Schedule//EN"
+
+
+class NotICalendar(ValueError):
+    """The bytes are not an iCalendar (VCALENDAR) stream, or cannot be read as one."""
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def local_datetime(day: datetime.date, hour: int, zone: datetime.tzinfo) -> datetime.datetime:
+    """``hour`` o'clock on ``day`` in ``zone``; hour 24 is midnight of the next day."""
+    day = day + datetime.timedelta(days=hour // HOURS_PER_DAY)
+    return datetime.datetime.combine(day, datetime.time(hour % HOURS_PER_DAY), tzinfo=zone)
+
+
+def slot_calendar(
+    *,
+    day: datetime.date,
+    start: int,
+    end: int,
+    zone: zoneinfo.ZoneInfo,
+    summary: str,
+    uid: str,
+    description: str = "",
+    now: datetime.datetime | None = None,
+) -> bytes:
+    """A VCALENDAR holding one event from ``start`` to ``end`` o'clock in ``zone``."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("dtstamp", (now or datetime.datetime.now(UTC)).astimezone(UTC))
+    event.add("dtstart", local_datetime(day, start, zone))
+    event.add("dtend", local_datetime(day, end, zone))
+    event.add("summary", summary)
+    if description:
+        event.add("description", description)
+    calendar.add_component(event)
+    # A VTIMEZONE covering the event's year and its neighbours keeps the file small.
+    calendar.add_missing_timezones(
+        first_date=datetime.date(day.year - 1, 1, 1),
+        last_date=datetime.date(day.year + 2, 1, 1),
+    )
+    return calendar.to_ical()
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BusyTime:
+    start: datetime.datetime  # aware
+    end: datetime.datetime  # aware, exclusive
+    tentative: bool = False
+
+
+def read_calendar(data: bytes) -> icalendar.Calendar:
+    """Parse ``data`` as one VCALENDAR or raise :class:`NotICalendar`."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.lstrip().upper().startswith(b"BEGIN:VCALENDAR"):
+        raise NotICalendar("the file does not start with BEGIN:VCALENDAR")
+    try:
+        calendar = icalendar.Calendar.from_ical(data)
+    except Exception as exc:  # the parser's errors vary by input; any of them means "not .ics"
+        raise NotICalendar(str(exc)) from exc
+    if getattr(calendar, "name", None) != "VCALENDAR":
+        raise NotICalendar("the file is not a VCALENDAR")
+    return calendar
+
+
+def _aware(value: Any, zone: datetime.tzinfo) -> datetime.datetime:
+    """Dates become local midnight; floating times are read in the team's timezone."""
+    if not isinstance(value, datetime.datetime):
+        value = datetime.datetime.combine(value, datetime.time())
+    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+
+
+def _event_busy(event: Any, zone: datetime.tzinfo) -> BusyTime | None:
+    if str(event.get("STATUS", "")).upper() == "CANCELLED":
+        return None
+    if str(event.get("TRANSP", "")).upper() == "TRANSPARENT":
+        return None
+    if "DTSTART" not in event:
+        return None
+    raw_start = event.decoded("DTSTART")
+    start = _aware(raw_start, zone)
+    if "DTEND" in event:
+        end = _aware(event.decoded("DTEND"), zone)
+    elif "DURATION" in event:
+        end = start + event.decoded("DURATION")
+    elif isinstance(raw_start, datetime.datetime):
+        end = start  # an instant: blocks no hour
+    else:
+        end = _aware(raw_start + datetime.timedelta(days=1), zone)
+    tentative = str(event.get("STATUS", "")).upper() == "TENTATIVE"
+    return BusyTime(start, end, tentative) if end > start else None
+
+
+def _freebusy_periods(component: Any) -> Iterable[BusyTime]:
+    values = component.get("FREEBUSY")
+    if values is None:
+        return
+    for value in values if isinstance(values, list) else [values]:
+        kind = str(value.params.get("FBTYPE", "BUSY")).upper()
+        if kind == "FREE":
+            continue
+        start, end = value.start, value.end
+        if start.tzinfo is None:  # FREEBUSY is UTC by definition
+            start, end = start.replace(tzinfo=UTC), end.replace(tzinfo=UTC)
+        if end > start:
+            yield BusyTime(start, end, kind == "BUSY-TENTATIVE")
+
+
+def busy_times(
+    calendar: icalendar.Calendar,
+    zone: datetime.tzinfo,
+    window_start: datetime.datetime,
+    window_end: datetime.datetime,
+) -> list[BusyTime]:
+    """Busy and tentative times overlapping the window (recurrences expanded)."""
+    try:
+        events = recurring_ical_events.of(calendar).between(window_start, window_end)
+        found = [busy for event in events if (busy := _event_busy(event, zone))]
+        for component in calendar.walk("VFREEBUSY"):
+            found.extend(_freebusy_periods(component))
+    except NotICalendar:
+        raise
+    except Exception as exc:  # malformed RRULEs, periods and dates: the file is unreadable
+        raise NotICalendar(str(exc)) from exc
+    return [busy for busy in found if busy.start < window_end and busy.end > window_start]
+
+
+def hour_span(
+    day: datetime.date, hour: int, zone: datetime.tzinfo
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The instants one grid cell covers. On a DST change the cell stretches or shrinks:
+    the repeated hour covers both occurrences, the skipped hour covers nothing."""
+    start = local_datetime(day, hour, zone).astimezone(UTC)
+    end = local_datetime(day, hour + 1, zone).astimezone(UTC)
+    return start, max(start, end)
+
+
+def busy_hours(
+    busy: Sequence[BusyTime], dates: Sequence[datetime.date], zone: datetime.tzinfo
+) -> dict[datetime.date, tuple[set[int], set[int]]]:
+    """For each date, the hours touched by a busy time and by a tentative one."""
+    result: dict[datetime.date, tuple[set[int], set[int]]] = {}
+    for day in dates:
+        hard: set[int] = set()
+        maybe: set[int] = set()
+        for hour in range(HOURS_PER_DAY):
+            start, end = hour_span(day, hour, zone)
+            if start >= end:  # the hour the clocks skip holds no time at all
+                continue
+            for item in busy:
+                if item.start < end and item.end > start:
+                    (maybe if item.tentative else hard).add(hour)
+        result[day] = (hard, maybe - hard)
+    return result
+
+
+def fill_from_busy(
+    dates: Sequence[datetime.date],
+    busy: dict[datetime.date, tuple[set[int], set[int]]],
+    from_hour: int,
+    to_hour: int,
+    weekend: bool,
+) -> dict[datetime.date, DayHours]:
+    """Working hours not busy become available; tentative ones become "if needed"."""
+    week: dict[datetime.date, DayHours] = {}
+    for day in dates:
+        if day.isoweekday() > 5 and not weekend:
+            week[day] = DayHours()
+            continue
+        hard, maybe = busy.get(day, (set(), set()))
+        working = set(range(from_hour, to_hour))
+        week[day] = DayHours(tuple(sorted(working - hard - maybe)), tuple(sorted(working & maybe)))
+    return week

@@ -1,0 +1,123 @@
+"""Team availability for a week: loaded in a constant number of queries, computed in
+``teammoa.schedule.availability`` and ``teammoa.schedule.slots``."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from teammoa.core.models import Membership, Team
+from teammoa.core.services import membership_of
+from teammoa.schedule.availability import DaySummary, resolve_week, summarize_week
+from teammoa.schedule.conf import conf
+from teammoa.schedule.hours import HOURS_PER_DAY, DayHours, stored_hours
+from teammoa.schedule.models import DayAvailability, UsualDay
+from teammoa.schedule.params import parse_int, parse_member_ids
+from teammoa.schedule.slots import SlotSearch, find_slots
+from teammoa.schedule.weeks import IsoWeek, parse_week
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class TeamWeek:
+    """Everyone's resolved hours for one week."""
+
+    team: Team
+    week: IsoWeek
+    members: tuple[Member, ...]
+    hours: dict[datetime.date, dict[int, DayHours]]
+
+    @property
+    def member_ids(self) -> list[int]:
+        return [member.id for member in self.members]
+
+
+@dataclass(frozen=True)
+class TeamAvailability:
+    week: IsoWeek
+    members: tuple[Member, ...]
+    days: tuple[DaySummary, ...]
+    length: int
+    required: tuple[int, ...]
+    search: SlotSearch
+
+    @property
+    def member_count(self) -> int:
+        return len(self.members)
+
+
+def team_zone(team: Team) -> zoneinfo.ZoneInfo:
+    """The team's timezone (core validates it; a stale name falls back to the site's)."""
+    for name in (team.timezone, settings.TIME_ZONE, "UTC"):
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+            continue
+    raise AssertionError("UTC is always available")  # pragma: no cover
+
+
+def team_today(team: Team) -> datetime.date:
+    return datetime.datetime.now(team_zone(team)).date()
+
+
+def load_team_week(team: Team, week: IsoWeek) -> TeamWeek:
+    """Three queries whatever the team's size: members, painted days, usual weeks."""
+    memberships = list(
+        Membership.objects.filter(team=team).select_related("user").order_by("joined_at", "id")
+    )
+    members = tuple(Member(m.pk, m.name) for m in memberships)
+    painted = {
+        (member, day): DayHours(stored_hours(free), stored_hours(maybe))
+        for member, day, free, maybe in DayAvailability.objects.filter(
+            membership__team=team, date__range=(week.monday, week.sunday)
+        ).values_list("membership_id", "date", "available_hours", "if_needed_hours")
+    }
+    usual = {
+        (member, weekday): DayHours(stored_hours(free), stored_hours(maybe))
+        for member, weekday, free, maybe in UsualDay.objects.filter(
+            membership__team=team
+        ).values_list("membership_id", "weekday", "available_hours", "if_needed_hours")
+    }
+    hours = resolve_week(week.dates(), [m.id for m in members], painted, usual)
+    return TeamWeek(team, week, members, hours)
+
+
+def team_availability(
+    user: Any,
+    team_id: Any,
+    week: Any,
+    min_members: Any = None,
+    length: Any = None,
+    required: Any = None,
+) -> TeamAvailability:
+    """Counts, who is free each hour and the ranked best slots for one ISO week."""
+    membership = membership_of(user, team_id)
+    iso_week = parse_week(week)
+    data = load_team_week(membership.team, iso_week)
+    member_ids = data.member_ids
+    minimum = (
+        None
+        if min_members in (None, "")
+        else parse_int(min_members, "min", 1, max(len(member_ids), 1))
+    )
+    run = parse_int(length, "length", 1, HOURS_PER_DAY, default=1)
+    must = parse_member_ids(required, "required", member_ids)
+    days = summarize_week(data.hours)
+    search = find_slots(
+        days,
+        member_ids,
+        min_members=minimum,
+        length=run,
+        required=must,
+        limit=conf.BEST_SLOTS,
+    )
+    return TeamAvailability(iso_week, data.members, tuple(days), run, must, search)

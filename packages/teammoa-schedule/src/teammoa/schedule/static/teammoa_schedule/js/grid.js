@@ -1,0 +1,200 @@
+// My week grid: click-drag (mouse, pen or touch) paints a rectangle of cells, starting on a
+// cell already in the brush's state erases; the keyboard paints too (see KEY_HELP in the page).
+
+import { gettext } from "../../teammoa_core/js/api.js";
+
+export const STATES = ["free", "if_needed", "busy"];
+export const HOURS = 24;
+
+export function stateLabel(state) {
+  if (state === "free") return gettext("free");
+  if (state === "if_needed") return gettext("if needed");
+  return gettext("busy");
+}
+
+export function dayLabel(isoDate, options = { weekday: "long", day: "numeric", month: "long" }) {
+  const [y, m, d] = isoDate.split("-").map(Number);
+  const lang = document.documentElement.lang || undefined;
+  return new Intl.DateTimeFormat(lang, { ...options, timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+export const hourLabel = (hour) => `${String(hour).padStart(2, "0")}:00`;
+
+export class PaintGrid {
+  constructor(table, { brush, onChange }) {
+    this.table = table;
+    this.brush = brush; // () => "free" | "if_needed" | "busy"
+    this.onChange = onChange; // called after a stroke or key paint is committed
+    this.rows = [...table.tBodies[0].rows].map((row) => [...row.cells].filter((c) => c.tagName === "TD"));
+    this.drag = null;
+    this.dates = this.rows[0].map((cell) => cell.dataset.date);
+    table.addEventListener("pointerdown", (e) => this.onPointerDown(e));
+    table.addEventListener("pointermove", (e) => this.onPointerMove(e));
+    table.addEventListener("pointerup", (e) => this.onPointerUp(e));
+    table.addEventListener("pointercancel", () => this.cancelDrag());
+    table.addEventListener("lostpointercapture", (e) => this.onPointerUp(e));
+    table.addEventListener("keydown", (e) => this.onKeyDown(e));
+    table.addEventListener("focusin", (e) => { if (e.target.tagName === "TD") this.focusCell(e.target, false); });
+  }
+
+  cell(day, hour) {
+    return this.rows[hour] && this.rows[hour][day];
+  }
+
+  position(cell) {
+    return { day: cell.cellIndex - 1, hour: cell.parentElement.sectionRowIndex };
+  }
+
+  setState(cell, state) {
+    cell.dataset.state = state;
+    cell.className = `cell cell--${state}`;
+    cell.setAttribute(
+      "aria-label",
+      `${dayLabel(cell.dataset.date)}, ${hourLabel(Number(cell.dataset.hour))}: ${stateLabel(state)}`,
+    );
+  }
+
+  // --- whole-week data ----------------------------------------------------------------------
+
+  setWeek(days) {
+    this.dates = days.map((day) => day.date);
+    days.forEach((day, index) => {
+      const free = new Set(day.available);
+      const maybe = new Set(day.if_needed);
+      for (let hour = 0; hour < HOURS; hour++) {
+        const cell = this.cell(index, hour);
+        cell.dataset.date = day.date;
+        this.setState(cell, free.has(hour) ? "free" : maybe.has(hour) ? "if_needed" : "busy");
+      }
+    });
+  }
+
+  toDays() {
+    return this.dates.map((date, index) => {
+      const available = [];
+      const ifNeeded = [];
+      for (let hour = 0; hour < HOURS; hour++) {
+        const state = this.cell(index, hour).dataset.state;
+        if (state === "free") available.push(hour);
+        else if (state === "if_needed") ifNeeded.push(hour);
+      }
+      return { date, available, if_needed: ifNeeded };
+    });
+  }
+
+  // Paint every cell for which predicate(dayIndex, hour) is true; one change for the lot.
+  fill(predicate, state) {
+    let changed = false;
+    this.rows.forEach((cells, hour) => cells.forEach((cell, day) => {
+      if (predicate(day, hour) && cell.dataset.state !== state) {
+        this.setState(cell, state);
+        changed = true;
+      }
+    }));
+    if (changed) this.onChange();
+    return changed;
+  }
+
+  // --- pointer painting ---------------------------------------------------------------------
+
+  cellAt(x, y) {
+    const element = document.elementFromPoint(x, y);
+    const cell = element && element.closest("td[data-hour]");
+    return cell && this.table.contains(cell) ? cell : null;
+  }
+
+  onPointerDown(event) {
+    if (event.button !== 0) return;
+    const cell = event.target.closest("td[data-hour]");
+    if (!cell) return;
+    event.preventDefault();
+    const brush = this.brush();
+    const target = cell.dataset.state === brush && brush !== "busy" ? "busy" : brush;
+    const snapshot = this.rows.map((cells) => cells.map((c) => c.dataset.state));
+    this.drag = { pointer: event.pointerId, anchor: this.position(cell), target, snapshot, last: null };
+    try { this.table.setPointerCapture(event.pointerId); } catch { /* synthetic events */ }
+    this.focusCell(cell, true);
+    this.paintRectangle(this.position(cell));
+  }
+
+  onPointerMove(event) {
+    if (!this.drag || event.pointerId !== this.drag.pointer) return;
+    const cell = this.cellAt(event.clientX, event.clientY);
+    if (!cell) return;
+    const position = this.position(cell);
+    const last = this.drag.last;
+    if (last && last.day === position.day && last.hour === position.hour) return;
+    this.paintRectangle(position);
+  }
+
+  paintRectangle(to) {
+    const { anchor, target, snapshot } = this.drag;
+    this.drag.last = to;
+    const [d0, d1] = [Math.min(anchor.day, to.day), Math.max(anchor.day, to.day)];
+    const [h0, h1] = [Math.min(anchor.hour, to.hour), Math.max(anchor.hour, to.hour)];
+    this.rows.forEach((cells, hour) => cells.forEach((cell, day) => {
+      const inside = day >= d0 && day <= d1 && hour >= h0 && hour <= h1;
+      const state = inside ? target : snapshot[hour][day];
+      if (cell.dataset.state !== state) this.setState(cell, state);
+    }));
+  }
+
+  onPointerUp(event) {
+    if (!this.drag || event.pointerId !== this.drag.pointer) return;
+    const { snapshot } = this.drag;
+    this.drag = null;
+    const changed = this.rows.some((cells, hour) => cells.some((cell, day) => cell.dataset.state !== snapshot[hour][day]));
+    if (changed) this.onChange();
+  }
+
+  cancelDrag() {
+    if (!this.drag) return;
+    const { snapshot } = this.drag;
+    this.drag = null;
+    this.rows.forEach((cells, hour) => cells.forEach((cell, day) => this.setState(cell, snapshot[hour][day])));
+  }
+
+  // --- keyboard -----------------------------------------------------------------------------
+
+  focusCell(cell, move = true) {
+    for (const cells of this.rows) for (const c of cells) c.tabIndex = -1;
+    cell.tabIndex = 0;
+    if (move) cell.focus({ preventScroll: false });
+  }
+
+  paintKey(cell, toggle) {
+    const brush = this.brush();
+    const state = toggle && cell.dataset.state === brush && brush !== "busy" ? "busy" : brush;
+    if (cell.dataset.state === state) return false;
+    this.setState(cell, state);
+    return true;
+  }
+
+  onKeyDown(event) {
+    const cell = event.target.closest("td[data-hour]");
+    if (!cell) return;
+    const { day, hour } = this.position(cell);
+    const moves = {
+      ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0],
+      Home: [-day, 0], End: [this.dates.length - 1 - day, 0],
+      PageUp: [0, -Math.min(hour, 6)], PageDown: [0, Math.min(HOURS - 1 - hour, 6)],
+    };
+    if (event.key in moves) {
+      event.preventDefault();
+      const [dx, dy] = moves[event.key];
+      const next = this.cell(Math.max(0, Math.min(this.dates.length - 1, day + dx)), Math.max(0, Math.min(HOURS - 1, hour + dy)));
+      if (!next) return;
+      if (event.shiftKey) {
+        const changed = [this.paintKey(cell, false), this.paintKey(next, false)].some(Boolean);
+        if (changed) this.onChange();
+      }
+      this.focusCell(next);
+    } else if (event.key === " " || event.key === "Enter") {
+      event.preventDefault();
+      if (this.paintKey(cell, true)) this.onChange();
+    } else if (["1", "2", "3"].includes(event.key)) {
+      const radio = document.querySelector(`input[name=brush][value=${STATES[Number(event.key) - 1]}]`);
+      if (radio) { radio.checked = true; radio.dispatchEvent(new Event("change", { bubbles: true })); }
+    }
+  }
+}

@@ -1,0 +1,275 @@
+// The schedule page: paint my week (saved automatically), move between weeks, quick fills,
+// my usual week, .ics import, and the team heatmap and best slots kept up to date.
+
+import { api, announce, gettext, interpolate } from "../../teammoa_core/js/api.js";
+import { PaintGrid, dayLabel } from "./grid.js";
+import { Heatmap, renderSlots } from "./heatmap.js";
+
+const SAVE_DELAY_MS = 400;
+
+function readJson(id) {
+  const element = document.getElementById(id);
+  return element ? JSON.parse(element.textContent) : null;
+}
+
+function describe(error) {
+  if (error && error.fields && Object.keys(error.fields).length) {
+    return Object.entries(error.fields).map(([field, messages]) => `${field}: ${[].concat(messages).join(" ")}`).join("; ");
+  }
+  return (error && error.message) || gettext("Something went wrong.");
+}
+
+// ISO week of a "YYYY-MM-DD" date (Thursday decides the year).
+function isoWeekOf(isoDate) {
+  const [y, m, d] = isoDate.split("-").map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  const weekday = date.getUTCDay() || 7;
+  date.setUTCDate(date.getUTCDate() + 4 - weekday);
+  const yearStart = new Date(Date.UTC(date.getUTCFullYear(), 0, 1));
+  const week = Math.ceil(((date - yearStart) / 86400000 + 1) / 7);
+  return `${date.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
+}
+
+function addDays(isoDate, days) {
+  const [y, m, d] = isoDate.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+function init(root) {
+  const config = readJson("schedule-config");
+  const urls = config.urls;
+  let week = config.week;
+  const thisWeek = config.thisWeek;
+  const status = root.querySelector("[data-save-status]");
+  const brush = () => (root.querySelector("input[name=brush]:checked") || {}).value || "free";
+  const grid = new PaintGrid(root.querySelector("[data-my-grid]"), { brush, onChange: queueSave });
+  const heatmap = new Heatmap(root.querySelector("[data-heatmap]"), root.querySelector("[data-heat-tooltip]"));
+  const slotForm = root.querySelector("[data-slot-form]");
+  const slotList = root.querySelector("[data-best-slots]");
+  const noSlots = root.querySelector("[data-no-slots]");
+  const slotSummary = root.querySelector("[data-slot-summary]");
+  const usualNote = root.querySelector("[data-usual-note]");
+  const importForm = root.querySelector("[data-import-form]");
+  heatmap.render(readJson("schedule-availability"));
+
+  if (!urls.my_week) {
+    setStatus("error", gettext("Saving is unavailable: the schedule API is not installed."));
+    return;
+  }
+
+  // --- saving: one request at a time, the latest grid wins ----------------------------------
+  let dirty = false;
+  let saving = null;
+  let timer = null;
+
+  function setStatus(state, text, retry = false) {
+    status.dataset.state = state;
+    status.replaceChildren(text);
+    if (retry) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "link-button";
+      button.textContent = gettext("Retry");
+      button.addEventListener("click", () => { dirty = true; save(); });
+      status.append(" ", button);
+    }
+  }
+
+  function queueSave() {
+    dirty = true;
+    setStatus("saving", gettext("Saving…"));
+    window.clearTimeout(timer);
+    timer = window.setTimeout(save, SAVE_DELAY_MS);
+  }
+
+  async function save() {
+    window.clearTimeout(timer);
+    if (saving || !dirty) return saving;
+    dirty = false;
+    setStatus("saving", gettext("Saving…"));
+    const body = { week, days: grid.toDays() };
+    saving = api(`${urls.my_week}?week=${encodeURIComponent(week)}`, { method: "PUT", body });
+    try {
+      await saving;
+      if (!dirty) {
+        setStatus("saved", gettext("Saved"));
+        usualNote.hidden = true;
+        refreshTeam();
+      }
+    } catch (error) {
+      dirty = true;
+      setStatus("error", interpolate(gettext("Not saved: %(error)s"), { error: describe(error) }, true), true);
+      announce(gettext("Your week was not saved."));
+      saving = null;
+      return null;
+    }
+    saving = null;
+    if (dirty) return save();
+    return null;
+  }
+
+  async function flush() {
+    if (dirty || saving) {
+      window.clearTimeout(timer);
+      await save();
+      while (saving) await saving.catch(() => {});
+    }
+  }
+
+  window.addEventListener("beforeunload", (event) => {
+    if (dirty || saving) event.preventDefault();
+  });
+
+  // --- the team side --------------------------------------------------------------------------
+  function slotParams() {
+    const params = new URLSearchParams({ week });
+    const data = new FormData(slotForm);
+    if (data.get("min")) params.set("min", data.get("min"));
+    if (data.get("length")) params.set("length", data.get("length"));
+    const required = data.getAll("required");
+    if (required.length) params.set("required", required.join(","));
+    return params;
+  }
+
+  const slotErrors = slotForm.querySelector("[data-slot-errors]");
+
+  async function refreshTeam() {
+    try {
+      const data = await api(`${urls.availability}?${slotParams()}`);
+      heatmap.render(data);
+      renderSlots(slotList, noSlots, slotSummary, data, urls.slot_ics);
+      slotForm.querySelector("[name=length]").value = data.length;
+      slotErrors.textContent = "";
+      return true;
+    } catch (error) {
+      slotErrors.textContent = describe(error);
+      return false;
+    }
+  }
+
+  slotForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (await refreshTeam()) announce(slotSummary.textContent);
+  });
+
+  // --- weeks ----------------------------------------------------------------------------------
+  function showWeek(days) {
+    grid.setWeek(days);
+    usualNote.hidden = !days.some((day) => day.from_usual);
+    const first = days[0].date;
+    const last = days[days.length - 1].date;
+    for (const head of root.querySelectorAll("[data-day-head]")) {
+      const date = days[Number(head.dataset.dayHead)].date;
+      head.querySelector(".week-grid__weekday").textContent = dayLabel(date, { weekday: "short" });
+      head.querySelector(".week-grid__date").textContent = dayLabel(date, { day: "numeric", month: "short" });
+    }
+    const label = root.querySelector("[data-week-label]");
+    label.querySelector("strong").textContent = week;
+    label.querySelector("[data-week-range]").textContent =
+      `${dayLabel(first, { day: "numeric", month: "short" })} – ${dayLabel(last, { day: "numeric", month: "short", year: "numeric" })}`;
+    const links = { prev: isoWeekOf(addDays(first, -7)), next: isoWeekOf(addDays(first, 7)) };
+    for (const link of root.querySelectorAll("[data-week-link]")) {
+      const target = link.rel ? links[link.rel] : thisWeek;
+      link.dataset.weekLink = target;
+      link.href = `?week=${target}`;
+    }
+    for (const input of root.querySelectorAll("input[name=week]")) input.value = week;
+    if (importForm) importForm.action = `${urls.import}?week=${encodeURIComponent(week)}`;
+  }
+
+  async function goToWeek(target, push = true) {
+    await flush();
+    try {
+      const mine = await api(`${urls.my_week}?week=${encodeURIComponent(target)}`);
+      week = mine.week;
+      showWeek(mine.days);
+      setStatus("saved", gettext("Saved"));
+      if (push) window.history.pushState({ week }, "", `?week=${week}`);
+      await refreshTeam();
+      announce(interpolate(gettext("Week %(week)s"), { week }, true));
+    } catch (error) {
+      setStatus("error", describe(error));
+    }
+  }
+
+  root.addEventListener("click", (event) => {
+    const link = event.target.closest("[data-week-link]");
+    if (!link || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    event.preventDefault();
+    goToWeek(link.dataset.weekLink || thisWeek);
+  });
+  window.addEventListener("popstate", (event) => goToWeek((event.state && event.state.week) || thisWeek, false));
+  window.history.replaceState({ week }, "");
+
+  // --- quick fills and my usual week ----------------------------------------------------------
+  const [workFrom, workTo] = config.workingHours;
+  const fills = {
+    working: (day, hour) => day < 5 && hour >= workFrom && hour < workTo,
+    evenings: (day, hour) => hour >= 18 && hour < 22,
+    weekdays: (day, hour) => day < 5 && hour >= 9 && hour < 22,
+    weekend: (day, hour) => day >= 5 && hour >= 9 && hour < 22,
+    clear: () => true,
+  };
+
+  async function fillUsual() {
+    try {
+      const usual = await api(urls.my_usual_week);
+      const byWeekday = new Map(usual.days.map((day) => [day.weekday, day]));
+      const days = grid.toDays().map((day, index) => {
+        const source = byWeekday.get(index + 1) || { available: [], if_needed: [] };
+        return { date: day.date, available: source.available, if_needed: source.if_needed };
+      });
+      grid.setWeek(days);
+      queueSave();
+    } catch (error) {
+      setStatus("error", describe(error));
+    }
+  }
+
+  root.querySelector(".quick-fills").addEventListener("click", async (event) => {
+    const button = event.target.closest("button");
+    if (!button) return;
+    if (button.dataset.fill === "usual") return fillUsual();
+    if (button.dataset.fill) {
+      const state = button.dataset.fill === "clear" ? "busy" : brush();
+      if (!grid.fill(fills[button.dataset.fill], state)) announce(gettext("Nothing to change."));
+      return undefined;
+    }
+    if (button.hasAttribute("data-save-usual")) {
+      const days = grid.toDays().map((day, index) => ({ weekday: index + 1, available: day.available, if_needed: day.if_needed }));
+      try {
+        await api(urls.my_usual_week, { method: "PUT", body: { days } });
+        announce(gettext("Saved as your usual week."));
+        setStatus("saved", gettext("Saved as your usual week."));
+      } catch (error) {
+        setStatus("error", describe(error));
+      }
+    }
+    return undefined;
+  });
+
+  // --- .ics import ----------------------------------------------------------------------------
+  if (importForm) {
+    const errors = importForm.querySelector("[data-import-errors]");
+    importForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      errors.textContent = "";
+      await flush();
+      const data = new FormData(importForm);
+      if (!data.get("weekend")) data.set("weekend", "false");
+      try {
+        const mine = await api(`${urls.import}?week=${encodeURIComponent(week)}`, { method: "POST", body: data });
+        showWeek(mine.days);
+        setStatus("saved", gettext("Imported and saved"));
+        announce(gettext("Your calendar was imported."));
+        importForm.reset();
+        refreshTeam();
+      } catch (error) {
+        errors.textContent = describe(error);
+      }
+    });
+  }
+}
+
+const root = document.querySelector("[data-schedule]");
+if (root) init(root);

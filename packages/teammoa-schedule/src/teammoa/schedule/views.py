@@ -1,0 +1,170 @@
+"""The schedule page: my week grid, the team heatmap and the best slots.
+
+Server-rendered so it works without JavaScript; ``schedule.js`` then adds painting,
+saving, week navigation and live updates through the API.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_safe
+
+from teammoa.core.errors import Invalid, NotFound
+from teammoa.core.navigation import team_tabs
+from teammoa.core.services import membership_of
+from teammoa.schedule import services
+from teammoa.schedule.api.serializers import availability_payload, week_payload
+from teammoa.schedule.conf import conf
+from teammoa.schedule.hours import HOURS_PER_DAY
+from teammoa.schedule.weeks import IsoWeek, parse_week
+
+# Core's team navigation when it ships one, so every team page looks the same; else ours.
+TEAM_NAV_TEMPLATES = [
+    "teammoa_core/includes/team_nav.html",
+    "teammoa_schedule/includes/team_nav.html",
+]
+
+
+def _api_url(name: str, team_id: int) -> str:
+    """An API URL, or "" when the host did not mount the schedule API."""
+    try:
+        return reverse(f"teammoa_schedule_api:{name}", kwargs={"team": team_id})
+    except NoReverseMatch:
+        return ""
+
+
+def _my_grid(week: dict[str, Any], dates: list[Any]) -> list[dict[str, Any]]:
+    """Rows of hours, one cell per day, each with its state (free / if_needed / busy)."""
+    rows = []
+    for hour in range(HOURS_PER_DAY):
+        cells = []
+        for date, day in zip(dates, week["days"], strict=True):
+            state = (
+                "free"
+                if hour in day["available"]
+                else "if_needed"
+                if hour in day["if_needed"]
+                else "busy"
+            )
+            cells.append({"date": day["date"], "day": date, "state": state})
+        rows.append({"hour": hour, "cells": cells})
+    return rows
+
+
+def _heat_grid(availability: dict[str, Any], dates: list[Any]) -> list[dict[str, Any]]:
+    names = {member["id"]: member["name"] for member in availability["members"]}
+    total = max(availability["member_count"], 1)
+    rows = []
+    for hour in range(HOURS_PER_DAY):
+        cells = []
+        for date, day in zip(dates, availability["days"], strict=True):
+            who = day["who"][str(hour)]
+            cells.append(
+                {
+                    "date": day["date"],
+                    "day": date,
+                    "free": day["free"][hour],
+                    "if_needed": day["if_needed"][hour],
+                    "level": round(day["free"][hour] / total, 3),
+                    "strong": day["free"][hour] / total > 0.55,
+                    "free_names": ", ".join(names[m] for m in who["free"]),
+                    "if_needed_names": ", ".join(names[m] for m in who["if_needed"]),
+                }
+            )
+        rows.append({"hour": hour, "cells": cells})
+    return rows
+
+
+def legend_steps(total: int, steps: int = 5) -> list[dict[str, Any]]:
+    """Counts shown in the heatmap's legend: all of them for small teams, else a few."""
+    total = max(total, 1)
+    counts = sorted({round(index * total / steps) for index in range(steps + 1)})
+    return [{"count": count, "level": round(count / total, 3)} for count in counts]
+
+
+@require_safe
+@login_required
+def schedule_page(request: HttpRequest, team: int) -> HttpResponse:
+    try:
+        membership = membership_of(request.user, team)
+    except NotFound:
+        raise Http404 from None
+    team_obj = membership.team
+    errors: dict[str, list[str]] = {}
+    this_week = IsoWeek.of(services.team_today(team_obj))
+    week = this_week
+    if request.GET.get("week"):
+        try:
+            week = parse_week(request.GET["week"])
+        except Invalid as exc:
+            errors.update(exc.errors)
+    try:
+        availability = services.team_availability(
+            request.user,
+            team,
+            str(week),
+            min_members=request.GET.get("min"),
+            length=request.GET.get("length"),
+            required=request.GET.getlist("required") or None,
+        )
+    except Invalid as exc:
+        errors.update(exc.errors)
+        availability = services.team_availability(request.user, team, str(week))
+    mine = week_payload(services.week_of_member(membership, week))
+    heat = availability_payload(availability)
+    config = {
+        "team": team_obj.pk,
+        "member": membership.pk,
+        "timezone": team_obj.timezone,
+        "week": str(week),
+        "thisWeek": str(this_week),
+        "workingHours": list(conf.WORKING_HOURS),
+        "urls": {
+            name: _api_url(name, team_obj.pk)
+            for name in ("my_week", "my_usual_week", "availability", "slot_ics", "import")
+        },
+    }
+    context = {
+        "team": team_obj,
+        "membership": membership,
+        "tabs": team_tabs(team_obj.pk, current="schedule"),
+        "team_nav_templates": TEAM_NAV_TEMPLATES,
+        "week": week,
+        "previous_week": week.shifted(-1),
+        "next_week": week.shifted(1),
+        "dates": week.dates(),
+        "hours": range(HOURS_PER_DAY),
+        "my_grid": _my_grid(mine, week.dates()),
+        "heat_grid": _heat_grid(heat, week.dates()),
+        "availability": heat,
+        "best_slots": _slots_for_display(heat),
+        "schedule_config": config,
+        "my_week": mine,
+        "errors": errors,
+        "min_value": request.GET.get("min", ""),
+        "length_value": heat["length"],
+        "required_ids": set(heat["required"]),
+        "legend": legend_steps(heat["member_count"]),
+        "any_from_usual": any(day["from_usual"] for day in mine["days"]),
+    }
+    return render(request, "teammoa_schedule/schedule.html", context)
+
+
+def _slots_for_display(heat: dict[str, Any]) -> list[dict[str, Any]]:
+    names = {member["id"]: member["name"] for member in heat["members"]}
+    return [
+        {
+            **slot,
+            "day": datetime.date.fromisoformat(slot["date"]),
+            "free_names": [names[m] for m in slot["free"]],
+            "if_needed_names": [names[m] for m in slot["if_needed"]],
+            "count": len(slot["free"]) + len(slot["if_needed"]),
+        }
+        for slot in heat["best_slots"]
+    ]

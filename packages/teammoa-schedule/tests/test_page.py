@@ -1,0 +1,115 @@
+"""The schedule page and its team tab."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from teammoa.core.navigation import registered_tabs, team_tabs
+from teammoa.core.testing.factories import add_member, host_of, make_team, make_user
+from tests.support import day, url
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, team, query=""):
+    return client.get(reverse("teammoa_schedule:schedule", kwargs={"team": team.pk}) + query)
+
+
+def test_the_tab_is_registered():
+    tab = next(tab for tab in registered_tabs() if tab.key == "schedule")
+    assert tab.url_name == "teammoa_schedule:schedule" and tab.order == 30
+    team = make_team()
+    (resolved,) = [t for t in team_tabs(team.pk, current="schedule") if t.key == "schedule"]
+    assert resolved.url == f"/teams/{team.pk}/schedule/" and resolved.active
+
+
+def test_members_see_the_grid_and_the_tab(client):
+    team = make_team(title="Capstone", timezone="Asia/Seoul")
+    member = add_member(team)
+    api = APIClient()
+    api.force_login(member.user)
+    api.put(url(team.pk, "me/?week=2026-W48"), {"days": [day("2026-11-24", [10])]}, format="json")
+    client.force_login(member.user)
+    response = page(client, team, "?week=2026-W48")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "data-my-grid" in html and "data-heatmap" in html and "data-best-slots" in html
+    assert html.count('role="gridcell"') == 2 * 7 * 24
+    assert_schedule_tab(html, team)
+    assert re.search(r'data-date="2026-11-24" data-hour="10" data-state="free"', html)
+    assert "2026-W48" in html and 'href="?week=2026-W47"' in html and "2026-W49" in html
+    assert "teammoa_schedule/js/schedule.js" in html and 'type="module"' in html
+    assert 'id="schedule-config"' in html and "/api/v1/teams/" in html
+    assert "Asia/Seoul" in html
+    # The best slot (only this member painted; the host did not) has an .ics link.
+    assert (
+        f"/api/v1/teams/{team.pk}/schedule/slot.ics?date=2026-11-24&amp;start=10&amp;end=11" in html
+    )
+
+
+def assert_schedule_tab(html, team):
+    (link,) = re.findall(r"<a [^>]*aria-current=\"page\"[^>]*>[^<]*</a>", html)
+    assert f'href="/teams/{team.pk}/schedule/"' in link and ">Schedule</a>" in link
+
+
+def test_our_own_tabs_when_core_ships_none(client, monkeypatch):
+    from teammoa.schedule import views
+
+    monkeypatch.setattr(views, "TEAM_NAV_TEMPLATES", ["teammoa_schedule/includes/team_nav.html"])
+    team = make_team(title="Capstone")
+    client.force_login(host_of(team).user)
+    html = page(client, team).content.decode()
+    assert "team-bar--schedule" in html and "Capstone" in html
+    assert_schedule_tab(html, team)
+
+
+def test_year_boundary_and_junk_weeks(client):
+    team = make_team()
+    client.force_login(host_of(team).user)
+    html = page(client, team, "?week=2026-W53").content.decode()
+    assert 'data-date="2027-01-03"' in html and "2027-W01" in html
+    response = page(client, team, "?week=2026-W54")
+    assert response.status_code == 200
+    assert "YYYY-Www" in response.content.decode()
+
+
+def test_bad_slot_parameters_are_shown(client):
+    team = make_team()
+    client.force_login(host_of(team).user)
+    response = page(client, team, "?length=99")
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_non_members_get_404(client):
+    team = make_team()
+    client.force_login(make_user())
+    assert page(client, team).status_code == 404
+    assert client.get(f"/teams/{team.pk + 1000}/schedule/").status_code == 404
+
+
+def test_anonymous_users_are_sent_to_log_in(client):
+    team = make_team()
+    response = page(client, team)
+    assert response.status_code == 302
+    assert "login" in response["Location"] and "next=" in response["Location"]
+
+
+def test_only_get(client):
+    team = make_team()
+    client.force_login(host_of(team).user)
+    assert client.post(f"/teams/{team.pk}/schedule/").status_code == 405
+
+
+def test_korean(client):
+    team = make_team()
+    client.force_login(host_of(team).user)
+    html = page(client, team).content.decode()
+    assert "My week" in html
+    from django.utils import translation
+
+    with translation.override("ko"):
+        html = page(client, team).content.decode()
+    assert "내 주간 일정" in html
