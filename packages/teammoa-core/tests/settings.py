@@ -1,5 +1,8 @@
 """Minimal settings: only this app, what it depends on, and a custom user model."""
 
+import os
+import tempfile
+
 from teammoa.core.testing.settings import caches, databases
 
 SECRET_KEY = "teammoa-core-tests"
@@ -14,6 +17,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "teammoa.core",
     "tests.testapp",
 ]
@@ -41,3 +45,13 @@ TEMPLATES = [
 ]
 STATIC_URL = "/static/"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = os.path.join(tempfile.gettempdir(), "teammoa-core-tests-media")  # tests use tmp_path
+# No EXCEPTION_HANDLER here on purpose: the API views must map domain errors themselves.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}

@@ -1,3 +1,6 @@
 from django.urls import include, path
 
-urlpatterns = [path("", include("teammoa.core.urls"))]
+urlpatterns = [
+    path("api/v1/", include("teammoa.core.api.urls")),
+    path("", include("teammoa.core.urls")),
+]

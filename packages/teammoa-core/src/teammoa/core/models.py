@@ -183,6 +183,10 @@ class Milestone(models.Model):
         ordering = ["start_date", "end_date", "id"]
         constraints = [
             models.CheckConstraint(
+                condition=GreaterThanOrEqual(Length("title"), 1),
+                name="teammoa_milestone_title_not_empty",
+            ),
+            models.CheckConstraint(
                 condition=Q(start_date__lte=models.F("end_date")),
                 name="teammoa_milestone_dates_ordered",
             ),
@@ -250,7 +254,7 @@ class Todo(models.Model):
 def attachment_path(instance: Post, filename: str) -> str:
     """A random stored name: the original name is kept in ``attachment_name`` only."""
     extension = os.path.splitext(filename)[1].lower()[:16]
-    if not extension[1:].isalnum():
+    if not (extension[1:].isascii() and extension[1:].isalnum()):
         extension = ""
     return f"teammoa/attachments/{instance.team_id}/{secrets.token_hex(16)}{extension}"
 
@@ -259,6 +263,9 @@ class Post(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="posts")
     title = models.CharField(_("title"), max_length=100)
     body = models.TextField(_("body"), max_length=100_000, blank=True)
+    # The body's words without markup, kept in step by the services: search matches what
+    # readers see, not tag or attribute names ("strong", "nofollow").
+    body_text = models.TextField(_("body text"), blank=True, editable=False)
     # Kept (as "deleted user") when the author leaves the team.
     author = models.ForeignKey(
         Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="posts"

@@ -10,7 +10,12 @@ from teammoa.core.conf import Rate
 
 
 class FixedWindowLimiter:
-    """Counts events per key in windows of ``rate.seconds``; blocks past ``rate.count``."""
+    """Counts events per key in windows of ``rate.seconds``; blocks past ``rate.count``.
+
+    To stay race-free under concurrent requests, count an attempt *before* the work it
+    guards (``hit`` returns the count including this one, so ``> rate.count`` means
+    blocked) and hand it back with ``release`` when it turns out not to count.
+    """
 
     def __init__(self, scope: str, rate: Rate) -> None:
         self.scope = scope
@@ -21,10 +26,15 @@ class FixedWindowLimiter:
         return f"teammoa:rl:{self.scope}:{key}:{window}"
 
     def retry_after(self) -> int:
-        return self.rate.seconds - int(time.time() % self.rate.seconds) or 1
+        """Seconds until the current window ends (at least 1)."""
+        return max(1, self.rate.seconds - int(time.time() % self.rate.seconds))
+
+    def count(self, key: str) -> int:
+        """Events counted for ``key`` in the current window."""
+        return int(cache.get(self._key(key)) or 0)
 
     def is_blocked(self, key: str) -> bool:
-        return (cache.get(self._key(key)) or 0) >= self.rate.count
+        return self.count(key) >= self.rate.count
 
     def hit(self, key: str) -> int:
         """Count one event; return the count in the current window."""
@@ -36,3 +46,12 @@ class FixedWindowLimiter:
         except ValueError:  # expired between add and incr
             cache.set(cache_key, 1, timeout=self.rate.seconds + 1)
             return 1
+
+    def release(self, key: str) -> None:
+        """Take back one event counted by ``hit`` (never below zero)."""
+        cache_key = self._key(key)
+        try:
+            if cache.decr(cache_key) < 0:
+                cache.set(cache_key, 0, timeout=self.rate.seconds + 1)
+        except ValueError:  # the window rolled over: nothing left to take back
+            pass

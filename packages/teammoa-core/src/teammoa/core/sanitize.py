@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import nh3
 
 ALLOWED_TAGS = {
@@ -15,6 +17,20 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# Tags whose boundaries separate words in the text ("<p>one</p><p>two</p>" is "one two").
+_BREAKING_TAGS = ALLOWED_TAGS - {
+    "a",
+    "b",
+    "code",
+    "del",
+    "em",
+    "i",
+    "s",
+    "strong",
+    "sub",
+    "sup",
+    "u",
+}
 
 
 def sanitize_html(html: str) -> str:
@@ -29,6 +45,31 @@ def sanitize_html(html: str) -> str:
     ).strip()
 
 
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BREAKING_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BREAKING_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
 def plain_text(html: str) -> str:
-    """The text of a sanitised body with no markup, e.g. for search and previews."""
-    return nh3.clean(html, tags=set()).strip()
+    """The words of a body with no markup and no character references (``&amp;`` is
+    ``&``), blocks separated by a space: for search, previews and plain-text views.
+
+    The result is text, not HTML: templates escape it like any other string.
+    """
+    collector = _TextCollector()
+    # Sanitise first so script/style contents never count as text.
+    collector.feed(sanitize_html(html or ""))
+    collector.close()
+    return " ".join("".join(collector.parts).split())

@@ -2,8 +2,33 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
+
+from teammoa.core.api import views
 
 app_name = "teammoa_core_api"
 
-urlpatterns: list[URLPattern] = []
+TEAM = "teams/<int:team>/"
+
+urlpatterns = [
+    path("teams/", views.TeamListView.as_view(), name="team-list"),
+    path("teams/join/", views.TeamJoinView.as_view(), name="team-join"),
+    path(TEAM, views.TeamDetailView.as_view(), name="team-detail"),
+    path(f"{TEAM}leave/", views.TeamLeaveView.as_view(), name="team-leave"),
+    path(f"{TEAM}transfer-host/", views.TransferHostView.as_view(), name="team-transfer-host"),
+    path(f"{TEAM}invite-code/", views.InviteCodeView.as_view(), name="team-invite-code"),
+    path(f"{TEAM}members/", views.MemberListView.as_view(), name="member-list"),
+    path(f"{TEAM}members/<int:member>/", views.MemberDetailView.as_view(), name="member-detail"),
+    path(f"{TEAM}milestones/", views.MilestoneListView.as_view(), name="milestone-list"),
+    path(
+        f"{TEAM}milestones/<int:id>/",
+        views.MilestoneDetailView.as_view(),
+        name="milestone-detail",
+    ),
+    path(f"{TEAM}todos/", views.TodoListView.as_view(), name="todo-list"),
+    path(f"{TEAM}todos/<int:id>/", views.TodoDetailView.as_view(), name="todo-detail"),
+    path(f"{TEAM}todos/<int:id>/assign/", views.TodoAssignView.as_view(), name="todo-assign"),
+    path(f"{TEAM}todos/<int:id>/complete/", views.TodoCompleteView.as_view(), name="todo-complete"),
+    path(f"{TEAM}posts/", views.PostListView.as_view(), name="post-list"),
+    path(f"{TEAM}posts/<int:id>/", views.PostDetailView.as_view(), name="post-detail"),
+]

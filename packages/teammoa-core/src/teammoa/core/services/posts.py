@@ -6,6 +6,7 @@ import posixpath
 import unicodedata
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from teammoa.core.conf import conf
 from teammoa.core.errors import Forbidden, Invalid, NotFound
-from teammoa.core.models import Membership, Post
+from teammoa.core.models import Post
 from teammoa.core.sanitize import plain_text, sanitize_html
 from teammoa.core.services.teams import membership_of
 
@@ -28,17 +29,18 @@ def posts_of(user: Any, team_id: Any, query: str | None = None) -> QuerySet[Post
     """The team's posts, newest first; ``query`` matches title, body and author."""
     membership = membership_of(user, team_id)
     posts = Post.objects.filter(team_id=membership.team_id).select_related("author__user")
-    query = (query or "").strip()[:SEARCH_MAX]
+    query = " ".join(str(query or "").split())[:SEARCH_MAX]
     if query:
-        matches = Q(title__icontains=query) | Q(body__icontains=query)
-        for field in _author_search_fields(membership):
+        # body_text, not body: the words readers see, not the markup around them.
+        matches = Q(title__icontains=query) | Q(body_text__icontains=query)
+        for field in _author_search_fields():
             matches |= Q(**{f"author__user__{field}__icontains": query})
         posts = posts.filter(matches)
     return posts
 
 
-def _author_search_fields(membership: Membership) -> list[str]:
-    user_model = type(membership.user)
+def _author_search_fields() -> list[str]:
+    user_model = get_user_model()
     names = [user_model.USERNAME_FIELD]
     if any(f.name == "nickname" for f in user_model._meta.get_fields()):
         names.append("nickname")
@@ -83,6 +85,7 @@ def _clean(data: dict[str, Any], creating: bool) -> dict[str, Any]:
             errors["body"] = [_("At most %(max)d characters.") % {"max": POST_BODY_MAX}]
         else:
             cleaned["body"] = sanitize_html(body)
+            cleaned["body_text"] = plain_text(cleaned["body"])
     attachment = data.get("attachment")
     if attachment is not None:
         if not isinstance(attachment, UploadedFile):
@@ -108,6 +111,16 @@ def _attach(post: Post, upload: UploadedFile) -> None:
     post.attachment.save(post.attachment_name, upload, save=False)
 
 
+def _save_with_new_file(post: Post, new_file: str | None) -> None:
+    """Save the post; if that fails, the file just written for it goes too."""
+    try:
+        post.save()
+    except BaseException:
+        if new_file:
+            post.attachment.storage.delete(new_file)
+        raise
+
+
 def delete_file_after_commit(name: str) -> None:
     """Remove a stored attachment once the transaction that dropped it commits."""
     if not name:
@@ -120,10 +133,18 @@ def delete_file_after_commit(name: str) -> None:
 def create_post(user: Any, team_id: Any, **data: Any) -> Post:
     author = membership_of(user, team_id)
     cleaned = _clean(data, creating=True)
-    post = Post(team_id=author.team_id, author=author, title=cleaned["title"], body=cleaned["body"])
+    post = Post(
+        team_id=author.team_id,
+        author=author,
+        title=cleaned["title"],
+        body=cleaned["body"],
+        body_text=cleaned["body_text"],
+    )
+    new_file = None
     if "attachment" in cleaned:
         _attach(post, cleaned["attachment"])
-    post.save()
+        new_file = post.attachment.name
+    _save_with_new_file(post, new_file)
     return post
 
 
@@ -138,18 +159,20 @@ def update_post(user: Any, team_id: Any, post_id: Any, **data: Any) -> Post:
     remove = data.pop("remove_attachment", False)
     cleaned = _clean(data, creating=False)
     old_file = post.attachment.name
-    for field in ("title", "body"):
+    for field in ("title", "body", "body_text"):
         if field in cleaned:
             setattr(post, field, cleaned[field])
+    new_file = None
     if "attachment" in cleaned:
         _attach(post, cleaned["attachment"])
+        new_file = post.attachment.name
         delete_file_after_commit(old_file)
     elif remove is True and old_file:
         post.attachment = ""
         post.attachment_name = ""
         post.attachment_size = 0
         delete_file_after_commit(old_file)
-    post.save()
+    _save_with_new_file(post, new_file)
     return post
 
 
@@ -163,5 +186,5 @@ def delete_post(user: Any, team_id: Any, post_id: Any) -> None:
 
 
 def post_excerpt(post: Post, length: int = 160) -> str:
-    text = " ".join(plain_text(post.body).split())
+    text = post.body_text or plain_text(post.body)
     return text if len(text) <= length else text[: length - 1] + "…"

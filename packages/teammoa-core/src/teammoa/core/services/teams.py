@@ -46,12 +46,17 @@ def _user_id(user: Any) -> int:
 
 def teams_of(user: Any) -> QuerySet[Team]:
     """The user's teams with ``member_count`` and ``my_role`` annotated (constant queries)."""
-    from django.db.models import OuterRef, Subquery
+    from django.db.models import Exists, OuterRef, Subquery
 
-    role = Membership.objects.filter(team=OuterRef("pk"), user=user).values("role")[:1]
+    mine = Membership.objects.filter(team=OuterRef("pk"), user=user)
+    # Filter with a subquery, not ``memberships__user``: a filter on the relation before
+    # ``annotate`` would make the Count see only the user's own membership (always 1).
     return (
-        Team.objects.filter(memberships__user=user)
-        .annotate(member_count=Count("memberships", distinct=True), my_role=Subquery(role))
+        Team.objects.filter(Exists(mine))
+        .annotate(
+            member_count=Count("memberships", distinct=True),
+            my_role=Subquery(mine.values("role")[:1]),
+        )
         .order_by("-created_at", "-id")
     )
 
@@ -85,6 +90,33 @@ def _lock_team(team_id: int) -> Team:
         return Team.objects.select_for_update().get(pk=team_id)
     except Team.DoesNotExist:
         raise NotFound(_("Team not found.")) from None
+
+
+def lock_membership(user: Any, team_id: Any) -> tuple[Team, Membership]:
+    """Lock the user's team and re-read their membership under that lock.
+
+    The team row is the team's lock: every service that writes memberships, milestones
+    or todos takes it first, so writes to one team run one at a time and always lock in
+    the same order (team, then its rows). Without it MySQL deadlocked, e.g. a todo update
+    touching the (team, ...) index takes a shared lock on the team row for its foreign-key
+    check while holding the todo, against a removal holding the team and wanting the
+    todo. The membership read *after* the lock is current: a concurrent leave, removal
+    or host transfer has either committed or not started. ``NotFound`` for outsiders.
+    """
+    membership = membership_of(user, team_id)  # NotFound for outsiders, before locking
+    team = _lock_team(membership.team_id)
+    try:
+        current = Membership.objects.select_for_update().get(pk=membership.pk)
+    except Membership.DoesNotExist:
+        raise NotFound(_("Team not found.")) from None
+    return team, current
+
+
+def _locked_host(user: Any, team_id: Any) -> tuple[Team, Membership]:
+    team, membership = lock_membership(user, team_id)
+    if not membership.is_host:
+        raise Forbidden(_("Only the team's host can do this."))
+    return team, membership
 
 
 def _end_membership(team_id: int, user_ids: list[int]) -> None:
@@ -171,8 +203,7 @@ def _unused_invite_code() -> str:
 def update_team(user: Any, team_id: Any, **data: Any) -> Team:
     """Host only: title, introduction, max_members (never below the member count),
     timezone and the join password."""
-    require_host(user, team_id)
-    team = _lock_team(int(team_id))
+    team, _host = _locked_host(user, team_id)
     cleaned = _clean_team_fields(data, creating=False)
     if "max_members" in cleaned:
         count = team.memberships.count()
@@ -193,8 +224,7 @@ def update_team(user: Any, team_id: Any, **data: Any) -> Team:
 
 @transaction.atomic
 def regenerate_invite_code(user: Any, team_id: Any) -> Team:
-    require_host(user, team_id)
-    team = _lock_team(int(team_id))
+    team, _host = _locked_host(user, team_id)
     team.invite_code = _unused_invite_code()
     team.save(update_fields=["invite_code"])
     return team
@@ -202,11 +232,11 @@ def regenerate_invite_code(user: Any, team_id: Any) -> Team:
 
 @transaction.atomic
 def disband_team(user: Any, team_id: Any) -> None:
-    require_host(user, team_id)
-    team = _lock_team(int(team_id))
+    team, _host = _locked_host(user, team_id)
+    pk = team.pk  # delete() sets team.pk to None
     user_ids = list(team.memberships.values_list("user_id", flat=True))
     team.delete()
-    _end_membership(team.pk, user_ids)
+    _end_membership(pk, user_ids)
 
 
 # --- membership ----------------------------------------------------------------------------
@@ -224,12 +254,6 @@ def join_team(user: Any, invite_code: Any, password: Any) -> Membership:
     ``max_members``.
     """
     user_id = _user_id(user)
-    limiter = _join_limiter()
-    if limiter.is_blocked(str(user_id)):
-        raise RateLimited(
-            _("Too many wrong invite codes or passwords. Try again later."),
-            retry_after=limiter.retry_after(),
-        )
     errors: dict[str, list[str]] = {}
     if not isinstance(invite_code, str) or not invite_code.strip():
         errors["invite_code"] = [_("This field is required.")]
@@ -237,15 +261,25 @@ def join_team(user: Any, invite_code: Any, password: Any) -> Membership:
         errors["password"] = [_("This field is required.")]
     if errors:
         raise Invalid(errors)
-    team = Team.objects.filter(invite_code=invite_code.strip()).first()
-    if team is None:
+    limiter = _join_limiter()
+    # Count the attempt before checking it: checking the count first and counting after
+    # the (deliberately slow) password hash let parallel guesses all pass the check.
+    if limiter.hit(str(user_id)) > limiter.rate.count:
+        raise RateLimited(
+            _("Too many wrong invite codes or passwords. Try again later."),
+            retry_after=limiter.retry_after(),
+        )
+    code = invite_code.strip()
+    team = Team.objects.filter(invite_code=code).first()
+    # Compared again in Python: MySQL's default collations match case-insensitively.
+    if team is None or team.invite_code != code:
         make_password(password)  # same cost as a real check: no timing oracle
         matched = False
     else:
         matched = team.check_join_password(password)
     if not matched:
-        limiter.hit(str(user_id))
         raise Invalid(message=_("The invite code or the password is wrong."))
+    limiter.release(str(user_id))  # only wrong attempts count
     try:
         with transaction.atomic():
             team = _lock_team(team.pk)
@@ -260,9 +294,19 @@ def join_team(user: Any, invite_code: Any, password: Any) -> Membership:
 
 
 def _leave(team: Team, membership: Membership) -> None:
-    """Remove a membership; hand the host role on, or delete the team when it empties."""
+    """Remove a membership; hand the host role on, or delete the team when it empties.
+
+    The caller holds the team's row lock and read ``membership`` under it.
+    """
+    team_id = team.pk  # delete() sets team.pk to None
     if membership.is_host:
-        successor = team.memberships.exclude(pk=membership.pk).order_by("joined_at", "id").first()
+        successor = (
+            team.memberships.select_for_update()
+            .exclude(pk=membership.pk)
+            .order_by("joined_at", "id")
+            .first()
+        )
+        # Delete first: the database allows one host per team at any moment.
         membership.delete()
         if successor is None:
             team.delete()
@@ -271,34 +315,40 @@ def _leave(team: Team, membership: Membership) -> None:
             successor.save(update_fields=["role"])
     else:
         membership.delete()
-    _end_membership(team.pk, [membership.user_id])
+    _end_membership(team_id, [membership.user_id])
 
 
 @transaction.atomic
 def leave_team(user: Any, team_id: Any) -> None:
-    membership = membership_of(user, team_id)
-    team = _lock_team(membership.team_id)
-    membership = Membership.objects.get(pk=membership.pk)  # re-read under the lock
+    team, membership = lock_membership(user, team_id)
     _leave(team, membership)
 
 
 @transaction.atomic
 def leave_all_teams(user: Any) -> int:
-    """Leave every team (host succession applies); used when an account is deactivated."""
-    team_ids = list(Membership.objects.filter(user=user).values_list("team_id", flat=True))
-    for team_id in team_ids:
-        team = _lock_team(team_id)
-        membership = Membership.objects.filter(team=team, user=user).first()
-        if membership is not None:
+    """Leave every team (host succession applies); used when an account is deactivated.
+
+    Returns the number of teams left.
+    """
+    team_ids = set(Membership.objects.filter(user=user).values_list("team_id", flat=True))
+    # Lock every team, in id order, before changing any. A host change writes the
+    # one-host unique index, and InnoDB's duplicate check also locks the next index entry,
+    # which can belong to the next team: waiting for a team lock while holding that
+    # deadlocked with a member leaving that next team.
+    teams = list(Team.objects.select_for_update().filter(pk__in=team_ids).order_by("pk"))
+    left = 0
+    for team in teams:
+        membership = Membership.objects.select_for_update().filter(team=team, user=user).first()
+        if membership is not None:  # may have left meanwhile
             _leave(team, membership)
-    return len(team_ids)
+            left += 1
+    return left
 
 
 @transaction.atomic
 def transfer_host(user: Any, team_id: Any, member_id: Any) -> Membership:
-    current = require_host(user, team_id)
-    _lock_team(current.team_id)
-    target = member_of_team(current.team_id, member_id)
+    team, current = _locked_host(user, team_id)
+    target = member_of_team(team.pk, member_id)
     if target.pk == current.pk:
         raise Invalid.field("member", _("You are already the host."))
     # Demote first: the database allows one host per team at any moment.
@@ -311,15 +361,14 @@ def transfer_host(user: Any, team_id: Any, member_id: Any) -> Membership:
 
 @transaction.atomic
 def remove_member(user: Any, team_id: Any, member_id: Any) -> None:
-    host = require_host(user, team_id)
-    team = _lock_team(host.team_id)
+    team, host = _locked_host(user, team_id)
     try:
-        target = Membership.objects.get(team=team, pk=int(member_id))
+        target = Membership.objects.select_for_update().get(team=team, pk=int(member_id))
     except (Membership.DoesNotExist, TypeError, ValueError):
         raise NotFound(_("No such member in this team.")) from None
     if target.pk == host.pk:
         raise Conflict(_("The host cannot remove themself; leave the team instead."))
-    target.delete()
+    target.delete()  # their todos become unassigned, their posts stay ("deleted user")
     _end_membership(team.pk, [target.user_id])
 
 

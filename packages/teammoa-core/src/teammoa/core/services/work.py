@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from teammoa.core.errors import Forbidden, Invalid, NotFound
 from teammoa.core.models import Membership, Milestone, Priority, ProgressMode, Todo
-from teammoa.core.services.teams import member_of_team, membership_of
+from teammoa.core.services.teams import lock_membership, member_of_team, membership_of
 
 MILESTONE_TITLE_MAX = 100
 MILESTONE_DESCRIPTION_MAX = 5000
@@ -117,6 +117,15 @@ def milestones_of(user: Any, team_id: Any) -> QuerySet[Milestone]:
     return Milestone.objects.filter(team_id=membership.team_id)
 
 
+def _get_milestone(membership: Membership, milestone_id: Any) -> Milestone:
+    try:
+        return Milestone.objects.select_for_update().get(
+            team_id=membership.team_id, pk=int(milestone_id)
+        )
+    except (Milestone.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("Milestone not found.")) from None
+
+
 def get_milestone(user: Any, team_id: Any, milestone_id: Any) -> Milestone:
     try:
         return milestones_of(user, team_id).get(pk=int(milestone_id))
@@ -126,7 +135,7 @@ def get_milestone(user: Any, team_id: Any, milestone_id: Any) -> Milestone:
 
 @transaction.atomic
 def create_milestone(user: Any, team_id: Any, **data: Any) -> Milestone:
-    membership = membership_of(user, team_id)
+    _team, membership = lock_membership(user, team_id)
     cleaned = _clean_milestone(data, None)
     milestone = Milestone(team_id=membership.team_id, **cleaned)
     _set_completion(milestone)
@@ -137,8 +146,8 @@ def create_milestone(user: Any, team_id: Any, **data: Any) -> Milestone:
 @transaction.atomic
 def update_milestone(user: Any, team_id: Any, milestone_id: Any, **data: Any) -> Milestone:
     """Any member edits; manual→auto recomputes at once, auto→manual keeps the value."""
-    milestone = get_milestone(user, team_id, milestone_id)
-    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    _team, membership = lock_membership(user, team_id)
+    milestone = _get_milestone(membership, milestone_id)
     cleaned = _clean_milestone(data, milestone)
     for field, value in cleaned.items():
         setattr(milestone, field, value)
@@ -152,8 +161,9 @@ def update_milestone(user: Any, team_id: Any, milestone_id: Any, **data: Any) ->
 
 @transaction.atomic
 def delete_milestone(user: Any, team_id: Any, milestone_id: Any) -> None:
-    milestone = get_milestone(user, team_id, milestone_id)
-    if not membership_of(user, team_id).is_host:
+    _team, membership = lock_membership(user, team_id)
+    milestone = _get_milestone(membership, milestone_id)
+    if not membership.is_host:
         raise Forbidden(_("Only the team's host can delete milestones."))
     milestone.delete()
 
@@ -213,7 +223,7 @@ def create_todo(
     user: Any, team_id: Any, content: Any, milestone: Any = None, assignee: Any = None
 ) -> Todo:
     """Any member creates; a member may assign only themself, the host anyone."""
-    actor = membership_of(user, team_id)
+    _team, actor = lock_membership(user, team_id)
     content = _clean_content(content)
     milestone_obj = _milestone_of_team(actor.team_id, milestone)
     assignee_obj = None
@@ -236,21 +246,25 @@ def create_todo(
 def update_todo(user: Any, team_id: Any, todo_id: Any, **data: Any) -> Todo:
     """Edit content, milestone or position (``order``); host any, members their own or
     unassigned todos (position only for their own)."""
-    actor = membership_of(user, team_id)
+    # The team lock first (see lock_membership): a move renumbers a whole column, and
+    # two moves locking their own todo before the column deadlocked on MySQL.
+    _team, actor = lock_membership(user, team_id)
     todo = _get_todo(actor, todo_id)
     unknown = set(data) - {"content", "milestone", "order"}
     if unknown:
         raise Invalid({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
     if not (_can_manage(actor, todo) or (todo.assignee_id is None and "order" not in data)):
         raise Forbidden(_("You can only change your own todos."))
+    if "order" in data:
+        position = _clean_position(data["order"])
     old_milestone = todo.milestone_id
     if "content" in data:
         todo.content = _clean_content(data["content"])
     if "milestone" in data:
         todo.milestone = _milestone_of_team(actor.team_id, data["milestone"])
-    todo.save()
+    todo.save(update_fields=["content", "milestone"])
     if "order" in data:
-        _move_in_column(todo, data["order"])
+        _move_in_column(todo, position)
     if todo.milestone_id != old_milestone:
         recompute_progress(old_milestone)
         recompute_progress(todo.milestone_id)
@@ -264,18 +278,22 @@ def _column(todo: Todo) -> QuerySet[Todo]:
     return todos.order_by("order", "id")
 
 
-def _move_in_column(todo: Todo, position: Any) -> None:
-    """Put the todo at ``position`` (0-based) of its board column; renumber the column."""
+def _clean_position(position: Any) -> int:
     if isinstance(position, bool) or not isinstance(position, int) or position < 0:
         raise Invalid.field("order", _("A position of 0 or more is required."))
+    return position
+
+
+def _move_in_column(todo: Todo, position: int) -> None:
+    """Put the todo at ``position`` (0-based, clamped to the end) of its board column and
+    renumber the column 0, 1, 2, ... so each todo's ``order`` is its position."""
     others = [t for t in _column(todo).select_for_update() if t.pk != todo.pk]
     position = min(position, len(others))
     ordered = [*others[:position], todo, *others[position:]]
-    base = min((t.order for t in ordered), default=0)
     changed = []
     for index, item in enumerate(ordered):
-        if item.order != base + index:
-            item.order = base + index
+        if item.order != index:
+            item.order = index
             changed.append(item)
     Todo.objects.bulk_update(changed, ["order"])
 
@@ -284,7 +302,7 @@ def _move_in_column(todo: Todo, position: Any) -> None:
 def assign_todo(user: Any, team_id: Any, todo_id: Any, member: Any) -> Todo:
     """Host: assign to any member or nobody. Member: take an unassigned todo, or release
     their own."""
-    actor = membership_of(user, team_id)
+    _team, actor = lock_membership(user, team_id)
     todo = _get_todo(actor, todo_id)
     target = None if member is None else member_of_team(actor.team_id, member)
     if not actor.is_host:
@@ -294,15 +312,16 @@ def assign_todo(user: Any, team_id: Any, todo_id: Any, member: Any) -> Todo:
             raise Forbidden(
                 _("Members can take an unassigned todo for themselves or release their own.")
             )
-    todo.assignee = target
-    todo.order = _next_order(actor.team_id)
-    todo.save(update_fields=["assignee", "order"])
+    if todo.assignee_id != (target.pk if target else None):
+        todo.assignee = target
+        todo.order = _next_order(actor.team_id)  # to the end of its new column
+        todo.save(update_fields=["assignee", "order"])
     return todo
 
 
 @transaction.atomic
 def complete_todo(user: Any, team_id: Any, todo_id: Any, is_completed: Any) -> Todo:
-    actor = membership_of(user, team_id)
+    _team, actor = lock_membership(user, team_id)
     todo = _get_todo(actor, todo_id)
     if not isinstance(is_completed, bool):
         raise Invalid.field("is_completed", _("Must be true or false."))
@@ -319,7 +338,7 @@ def complete_todo(user: Any, team_id: Any, todo_id: Any, is_completed: Any) -> T
 
 @transaction.atomic
 def delete_todo(user: Any, team_id: Any, todo_id: Any) -> None:
-    actor = membership_of(user, team_id)
+    _team, actor = lock_membership(user, team_id)
     todo = _get_todo(actor, todo_id)
     if not actor.is_host:
         raise Forbidden(_("Only the team's host can delete todos."))

@@ -1,0 +1,328 @@
+"""API representations of teams, members, milestones, todos and posts, and the request
+bodies the views accept.
+
+Input serializers only parse types (a number is a number, a date is a date, a choice is
+one of the model's choices); lengths, ranges and every rule are checked by the services,
+so no rule is written twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from teammoa.core.models import (
+    Membership,
+    Milestone,
+    MilestoneStatus,
+    Post,
+    Priority,
+    ProgressMode,
+    Role,
+    Team,
+    Todo,
+    display_name,
+)
+
+# --- representations -----------------------------------------------------------------------
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    """A team as one of its members sees it. The join password is never returned; the
+    invite code is shown to the host only (``null`` for members)."""
+
+    # member_count and my_role are annotations made by services.teams_of().
+
+    member_count = serializers.IntegerField(read_only=True)
+    my_role = serializers.SerializerMethodField()
+    invite_code = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Team
+        fields = [
+            "id",
+            "title",
+            "introduction",
+            "max_members",
+            "member_count",
+            "invite_code",
+            "timezone",
+            "my_role",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    # Inline, not a second named enum component for the role choices (drf-spectacular
+    # warns about one choice set under two names).
+    @extend_schema_field({"type": "string", "enum": Role.values, "description": "Your role."})
+    def get_my_role(self, team: Team) -> str:
+        return team.my_role
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_invite_code(self, team: Team) -> str | None:
+        return team.invite_code if getattr(team, "my_role", None) == Role.HOST else None
+
+
+class MemberUserSerializer(serializers.Serializer):
+    """The public face of a user inside a team."""
+
+    id = serializers.IntegerField(source="pk", read_only=True)
+    username = serializers.SerializerMethodField()
+    nickname = serializers.SerializerMethodField()
+
+    def get_username(self, user: Any) -> str:
+        return user.get_username()
+
+    def get_nickname(self, user: Any) -> str:
+        """The name shown in teams (the nickname, or "deleted user" for a closed account)."""
+        return display_name(user)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A membership; its ``id`` is what the API calls ``member`` everywhere."""
+
+    user = MemberUserSerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "role", "joined_at"]
+        read_only_fields = fields
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    """A milestone with its status derived for today in the team's time zone."""
+
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "title",
+            "description",
+            "start_date",
+            "end_date",
+            "priority",
+            "progress_mode",
+            "progress",
+            "status",
+            "completed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=MilestoneStatus.choices))
+    def get_status(self, milestone: Milestone) -> str:
+        return milestone.status_on(self._today(milestone.team))
+
+    def _today(self, team: Team) -> datetime.date:
+        # One date per team and response, even for a long list.
+        cache = self.context.setdefault("_today_by_timezone", {})
+        if team.timezone not in cache:
+            cache[team.timezone] = datetime.datetime.now(tz=_zone(team.timezone)).date()
+        return cache[team.timezone]
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE or "UTC")
+
+
+class TodoSerializer(serializers.ModelSerializer):
+    assignee = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The assignee's member id, or null."
+    )
+    milestone = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Todo
+        fields = [
+            "id",
+            "content",
+            "assignee",
+            "milestone",
+            "is_completed",
+            "completed_at",
+            "order",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AttachmentSerializer(serializers.Serializer):
+    """The original file name, its size in bytes and the member-only download URL."""
+
+    name = serializers.CharField(source="attachment_name")
+    size = serializers.IntegerField(source="attachment_size")
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, post: Post) -> str:
+        url = reverse(
+            "teammoa_core:post_attachment", kwargs={"team": post.team_id, "post": post.pk}
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+class PostSerializer(serializers.ModelSerializer):
+    author = MemberSerializer(read_only=True, allow_null=True)
+    attachment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Post
+        fields = ["id", "title", "body", "author", "created_at", "updated_at", "attachment"]
+        read_only_fields = fields
+
+    @extend_schema_field(AttachmentSerializer(allow_null=True))
+    def get_attachment(self, post: Post) -> dict[str, Any] | None:
+        if not post.attachment:
+            return None
+        return AttachmentSerializer(post, context=self.context).data
+
+
+# --- request bodies ------------------------------------------------------------------------
+
+
+class TextField(serializers.CharField):
+    """A string, and only a string: DRF's CharField would turn ``12345`` into ``"12345"``."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class TeamCreateSerializer(serializers.Serializer):
+    title = TextField()
+    introduction = TextField(required=False, allow_blank=True)
+    max_members = serializers.IntegerField(required=False)
+    password = TextField(
+        write_only=True, trim_whitespace=False, help_text="The password needed to join."
+    )
+    timezone = TextField(required=False, help_text="An IANA name like Asia/Seoul.")
+
+
+class TeamUpdateSerializer(serializers.Serializer):
+    title = TextField(required=False)
+    introduction = TextField(required=False, allow_blank=True)
+    max_members = serializers.IntegerField(required=False)
+    password = TextField(
+        required=False,
+        write_only=True,
+        trim_whitespace=False,
+        help_text="A new join password.",
+    )
+    timezone = TextField(required=False)
+
+
+class JoinSerializer(serializers.Serializer):
+    invite_code = TextField()
+    password = TextField(write_only=True, trim_whitespace=False)
+
+
+class MemberChoiceSerializer(serializers.Serializer):
+    member = serializers.IntegerField(help_text="A member id of this team.")
+
+
+class MilestoneCreateSerializer(serializers.Serializer):
+    title = TextField()
+    description = TextField(required=False, allow_blank=True)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    progress_mode = serializers.ChoiceField(choices=ProgressMode.choices, required=False)
+    progress = serializers.IntegerField(
+        required=False, help_text="0-100; only in manual progress mode."
+    )
+
+
+class MilestoneUpdateSerializer(MilestoneCreateSerializer):
+    title = TextField(required=False)
+    start_date = serializers.DateField(required=False)
+    end_date = serializers.DateField(required=False)
+
+
+class TodoCreateSerializer(serializers.Serializer):
+    content = TextField()
+    milestone = serializers.IntegerField(required=False, allow_null=True)
+    assignee = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A member id (members may pick only themself)."
+    )
+
+
+class TodoUpdateSerializer(serializers.Serializer):
+    """Content, milestone and position; assignee and done have their own endpoints."""
+
+    content = TextField(required=False)
+    milestone = serializers.IntegerField(required=False, allow_null=True)
+    order = serializers.IntegerField(
+        required=False, help_text="The 0-based position in the todo's board column."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A client sending {"assignee": ...} or {"is_completed": ...} here must learn that
+        # nothing happened, rather than get a 200 for a silently dropped change.
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {name: [_("This field cannot be changed here.")] for name in unknown}
+            )
+        return attrs
+
+
+class TodoAssignSerializer(serializers.Serializer):
+    member = serializers.IntegerField(
+        allow_null=True, help_text="A member id, or null to unassign."
+    )
+
+
+class TodoCompleteSerializer(serializers.Serializer):
+    is_completed = serializers.BooleanField()
+
+
+class TodoFilterSerializer(serializers.Serializer):
+    """``?assignee=`` (member id or ``none``), ``?done=true|false``, ``?milestone=`` (id or
+    ``none``)."""
+
+    assignee = TextField(required=False)
+    done = serializers.BooleanField(required=False)
+    milestone = TextField(required=False)
+
+    def validate_assignee(self, value: str) -> int | None:
+        return _id_or_none(value)
+
+    def validate_milestone(self, value: str) -> int | None:
+        return _id_or_none(value)
+
+
+def _id_or_none(value: str) -> int | None:
+    if value.lower() == "none":
+        return None
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    raise serializers.ValidationError(_("An id or 'none' is required."))
+
+
+class PostCreateSerializer(serializers.Serializer):
+    title = TextField()
+    body = TextField(
+        required=False, allow_blank=True, trim_whitespace=False, help_text="HTML; sanitised."
+    )
+    attachment = serializers.FileField(required=False, allow_empty_file=True, use_url=False)
+
+
+class PostUpdateSerializer(PostCreateSerializer):
+    title = TextField(required=False)
+    remove_attachment = serializers.BooleanField(
+        required=False, help_text="Remove the current attachment."
+    )
