@@ -14,3 +14,9 @@ class TeamMoaCoreConfig(AppConfig):
 
     def ready(self) -> None:
         from teammoa.core import checks, receivers  # noqa: F401  (registers checks and receivers)
+        from teammoa.core.navigation import TeamTab, register_team_tab
+
+        # Gaps in the order leave room for the other apps' tabs (schedule, mindmap).
+        register_team_tab(TeamTab("home", _("Home"), "teammoa_core:team_home", order=10))
+        register_team_tab(TeamTab("todos", _("Todos"), "teammoa_core:todo_board", order=40))
+        register_team_tab(TeamTab("board", _("Board"), "teammoa_core:post_list", order=50))

@@ -1,0 +1,252 @@
+"""Page forms: they parse and type the input; the services judge it.
+
+Lengths and ranges appear here only as HTML hints (``maxlength``, ``min``); the rules
+themselves live in ``teammoa.core.services`` and come back as ``Invalid`` field errors.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.template.defaultfilters import filesizeformat
+from django.utils.html import linebreaks
+from django.utils.translation import gettext_lazy as _
+
+from teammoa.core.conf import conf
+from teammoa.core.models import (
+    DEFAULT_MAX_MEMBERS,
+    MAX_MEMBERS,
+    MIN_MEMBERS,
+    TEAM_INTRO_MAX,
+    TEAM_TITLE_MAX,
+    Membership,
+    Milestone,
+    Priority,
+    ProgressMode,
+)
+from teammoa.core.services.posts import POST_TITLE_MAX
+from teammoa.core.services.teams import JOIN_PASSWORD_MAX, JOIN_PASSWORD_MIN
+from teammoa.core.services.work import (
+    MILESTONE_DESCRIPTION_MAX,
+    MILESTONE_TITLE_MAX,
+    TODO_CONTENT_MAX,
+)
+
+_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!]")
+
+
+def _text(max_length: int, *, required: bool = True, **attrs: Any) -> forms.TextInput:
+    return forms.TextInput(
+        attrs={"maxlength": max_length, **({"required": True} if required else {}), **attrs}
+    )
+
+
+class TeamForm(forms.Form):
+    title = forms.CharField(
+        label=_("Team name"), required=False, widget=_text(TEAM_TITLE_MAX, autocomplete="off")
+    )
+    introduction = forms.CharField(
+        label=_("Introduction"),
+        required=False,
+        help_text=_("What the team is about; members see it on the team page."),
+        widget=forms.Textarea(attrs={"maxlength": TEAM_INTRO_MAX, "rows": 4}),
+    )
+    max_members = forms.IntegerField(
+        label=_("Maximum members"),
+        required=False,
+        initial=DEFAULT_MAX_MEMBERS,
+        widget=forms.NumberInput(attrs={"min": MIN_MEMBERS, "max": MAX_MEMBERS}),
+    )
+    timezone = forms.CharField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("An IANA name such as Asia/Seoul; schedules use it."),
+        widget=forms.TextInput(
+            attrs={"list": "timezone-options", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        if not data.get("timezone"):
+            data.pop("timezone", None)
+        return data
+
+
+class TeamCreateForm(TeamForm):
+    field_order = ["title", "introduction", "password", "max_members", "timezone"]
+    password = forms.CharField(
+        label=_("Join password"),
+        required=False,
+        strip=False,
+        help_text=_("People need the invite code and this password to join."),
+        widget=forms.PasswordInput(
+            attrs={
+                "required": True,
+                "minlength": JOIN_PASSWORD_MIN,
+                "maxlength": JOIN_PASSWORD_MAX,
+                "autocomplete": "new-password",
+            }
+        ),
+    )
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        if data.get("max_members") is None:
+            data.pop("max_members", None)  # the model's default
+        return data
+
+
+class TeamSettingsForm(TeamForm):
+    password = forms.CharField(
+        label=_("New join password"),
+        required=False,
+        strip=False,
+        help_text=_("Leave empty to keep the current password."),
+        widget=forms.PasswordInput(
+            attrs={
+                "minlength": JOIN_PASSWORD_MIN,
+                "maxlength": JOIN_PASSWORD_MAX,
+                "autocomplete": "new-password",
+            }
+        ),
+    )
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        if not data.get("password"):
+            data.pop("password", None)
+        return data
+
+
+class JoinTeamForm(forms.Form):
+    invite_code = forms.CharField(
+        label=_("Invite code"),
+        required=False,
+        widget=_text(32, autocomplete="off", spellcheck="false", autocapitalize="none"),
+    )
+    password = forms.CharField(
+        label=_("Join password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"required": True, "autocomplete": "off"}),
+    )
+
+
+class TransferHostForm(forms.Form):
+    member = forms.TypedChoiceField(label=_("New host"), coerce=int, choices=())
+
+    def __init__(self, *args: Any, members: list[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [(m.pk, m.name) for m in members if not m.is_host]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"), required=False, widget=_text(MILESTONE_TITLE_MAX, autocomplete="off")
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"maxlength": MILESTONE_DESCRIPTION_MAX, "rows": 3}),
+    )
+    start_date = forms.DateField(
+        label=_("Start date"), required=False, widget=DateInput(attrs={"required": True})
+    )
+    end_date = forms.DateField(
+        label=_("End date"), required=False, widget=DateInput(attrs={"required": True})
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=Priority.choices, initial=Priority.MEDIUM
+    )
+    progress_mode = forms.ChoiceField(
+        label=_("Progress"),
+        choices=ProgressMode.choices,
+        initial=ProgressMode.AUTO,
+        help_text=_("From todos: the share of this milestone's todos that are done."),
+    )
+    progress = forms.IntegerField(
+        label=_("Progress (%)"),
+        required=False,
+        initial=0,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+    )
+
+    @classmethod
+    def for_milestone(cls, milestone: Milestone) -> MilestoneForm:
+        fields = ("title", "description", "start_date", "end_date", "priority")
+        initial = {name: getattr(milestone, name) for name in fields}
+        initial.update(progress_mode=milestone.progress_mode, progress=milestone.progress)
+        return cls(initial=initial)
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        # The progress field is only meaningful when it is set by hand.
+        if data.get("progress_mode") != ProgressMode.MANUAL or data.get("progress") is None:
+            data.pop("progress", None)
+        return data
+
+
+class TodoForm(forms.Form):
+    content = forms.CharField(
+        label=_("New todo"), required=False, widget=_text(TODO_CONTENT_MAX, autocomplete="off")
+    )
+    milestone = forms.TypedChoiceField(
+        label=_("Milestone"), required=False, coerce=int, empty_value=None, choices=()
+    )
+
+    def __init__(self, *args: Any, milestones: list[Milestone], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["milestone"].choices = [
+            ("", _("No milestone")),
+            *((m.pk, m.title) for m in milestones),
+        ]
+
+
+class PostForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"), required=False, widget=_text(POST_TITLE_MAX, autocomplete="off")
+    )
+    body = forms.CharField(
+        label=_("Body"),
+        required=False,
+        strip=False,
+        help_text=_("Plain text, or basic HTML: bold, italics, headings, lists, links."),
+        widget=forms.Textarea(attrs={"rows": 12, "data-rich-editor": ""}),
+    )
+    attachment = forms.FileField(label=_("Attachment"), required=False, widget=forms.FileInput)
+    remove_attachment = forms.BooleanField(label=_("Remove the attachment"), required=False)
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = conf.ATTACHMENT_MAX_BYTES
+        self.fields["attachment"].widget.attrs["data-max-bytes"] = limit
+        self.fields["attachment"].help_text = _("One file, up to %(size)s.") % {
+            "size": filesizeformat(limit)
+        }
+        if not editing:
+            del self.fields["remove_attachment"]
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        # Text typed without markup (the editor without JavaScript) keeps its paragraphs.
+        if body.strip() and not _HTML_TAG.search(body):
+            return linebreaks(body, autoescape=True)
+        return body
+
+    def service_data(self) -> dict[str, Any]:
+        data = {"title": self.cleaned_data["title"], "body": self.cleaned_data["body"]}
+        if self.cleaned_data.get("attachment"):
+            data["attachment"] = self.cleaned_data["attachment"]
+        if self.cleaned_data.get("remove_attachment"):
+            data["remove_attachment"] = True
+        return data

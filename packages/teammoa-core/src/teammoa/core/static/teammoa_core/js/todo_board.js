@@ -1,0 +1,330 @@
+// Todo board: drag cards between and within columns, the cards' menus and the add form
+// through the API, column counts kept live, and every result announced.
+//
+// Without the API (or without JavaScript) the same menus and forms post to the page
+// views. After each change the board is re-read from the server, so the positions, the
+// menus and what each card allows always come from the services.
+import { api, announce, gettext, interpolate } from "./api.js";
+import { autosubmit, clearFieldErrors, errorMessage, showFieldErrors } from "./ui.js";
+
+const UNASSIGNED = "none"; // views.work.UNASSIGNED
+const DRAG_THRESHOLD = 6;
+const EDGE = 48; // px from a viewport or board edge where a drag scrolls
+
+autosubmit();
+
+const board = document.querySelector("[data-todo-board]");
+const apiUrl = board ? board.dataset.apiUrl : "";
+const say = (format, values) => interpolate(gettext(format), values, true);
+
+function columnsRoot() { return board.querySelector("[data-board-columns]"); }
+const cardsOf = (list) => [...list.children].filter((el) => el.classList.contains("todo-card"));
+const columnLabel = (column) => column.dataset.label;
+
+function updateCounts() {
+  for (const column of board.querySelectorAll("[data-column]")) {
+    const list = column.querySelector("[data-list]");
+    const count = list.querySelectorAll(":scope > .todo-card, :scope > .todo-placeholder").length;
+    column.querySelector("[data-count]").textContent = count;
+    column.querySelector("[data-empty]").hidden = count > 0;
+  }
+}
+
+function setBusy(busy) {
+  board.classList.toggle("is-busy", busy);
+  board.setAttribute("aria-busy", busy ? "true" : "false");
+}
+
+// Re-read the board from the server; keep focus on the card the visitor was acting on.
+async function refresh(focusId = null) {
+  const response = await fetch(window.location.href, {
+    credentials: "same-origin",
+    headers: { Accept: "text/html" },
+  });
+  const fresh = response.ok
+    ? new DOMParser().parseFromString(await response.text(), "text/html").querySelector("[data-board-columns]")
+    : null;
+  if (!fresh) {
+    window.location.reload();
+    return;
+  }
+  columnsRoot().replaceWith(document.importNode(fresh, true));
+  updateCounts();
+  if (focusId !== null) {
+    const card = board.querySelector(`[data-todo="${CSS.escape(String(focusId))}"]`);
+    if (card) card.focus();
+  }
+}
+
+function todoUrl(id, action = "") {
+  return `${apiUrl}todos/${id}/${action ? `${action}/` : ""}`;
+}
+
+// --- the cards' menus ------------------------------------------------------------------
+
+async function runMenuAction(form) {
+  const card = form.closest("[data-todo]");
+  const id = card.dataset.todo;
+  const todo = card.dataset.content;
+  const data = new FormData(form);
+  const action = form.dataset.todoAction;
+  let message;
+  if (action === "assign") {
+    const raw = String(data.get("member") || "");
+    if (!raw) return;
+    const member = raw === UNASSIGNED ? null : Number(raw);
+    await api(todoUrl(id, "assign"), { method: "POST", body: { member } });
+    const column = member === null
+      ? board.querySelector('[data-column="unassigned"]')
+      : board.querySelector(`[data-column="member"][data-member="${member}"]`);
+    message = say("“%(todo)s” moved to %(column)s.", { todo, column: column ? columnLabel(column) : "" });
+  } else if (action === "complete") {
+    const done = data.get("is_completed") === "true";
+    await api(todoUrl(id, "complete"), { method: "POST", body: { is_completed: done } });
+    message = done ? say("“%(todo)s” is done.", { todo }) : say("“%(todo)s” is open again.", { todo });
+  } else if (action === "move") {
+    const order = Number(data.get("order"));
+    await api(todoUrl(id), { method: "PATCH", body: { order } });
+    message = say("“%(todo)s” moved to position %(position)s.", { todo, position: order + 1 });
+  } else if (action === "delete") {
+    await api(todoUrl(id), { method: "DELETE" });
+    message = say("“%(todo)s” deleted.", { todo });
+  }
+  const column = card.closest("[data-column]");
+  await refresh(action === "delete" ? null : id);
+  if (action === "delete" && column) {
+    const same = board.querySelector(`[data-column="${column.dataset.column}"][data-member="${column.dataset.member}"] .todo-card`);
+    (same || document.getElementById("todo_content"))?.focus();
+  }
+  announce(message);
+}
+
+// --- the add form ----------------------------------------------------------------------
+
+async function addTodo(form) {
+  const data = new FormData(form);
+  const milestone = data.get("milestone");
+  clearFieldErrors(form);
+  const todo = await api(`${apiUrl}todos/`, {
+    method: "POST",
+    body: { content: String(data.get("content") || "").trim(), milestone: milestone ? Number(milestone) : null },
+  });
+  form.elements.namedItem("content").value = "";
+  await refresh();
+  form.elements.namedItem("content").focus();
+  announce(say("“%(todo)s” added to Unassigned.", { todo: todo.content }));
+}
+
+// --- drag and drop (pointer events: mouse, pen and touch via the grip) -----------------
+
+let drag = null;
+let inFlight = false;
+
+function onPointerDown(event) {
+  if (inFlight || event.button !== 0) return;
+  const card = event.target.closest(".todo-card[data-draggable]");
+  if (!card || !board.contains(card)) return;
+  const onGrip = Boolean(event.target.closest("[data-grip]"));
+  // Touch drags start on the grip only, so the page still scrolls under a finger.
+  if (!onGrip && (event.pointerType !== "mouse" || event.target.closest("button, a, input, select, textarea, label, details"))) return;
+  drag = { card, pointerId: event.pointerId, x: event.clientX, y: event.clientY, started: false };
+  event.preventDefault(); // no text selection or native drag while the card moves
+}
+
+function beginDrag() {
+  const { card } = drag;
+  const rect = card.getBoundingClientRect();
+  const placeholder = document.createElement("li");
+  placeholder.className = "todo-placeholder";
+  placeholder.style.height = `${rect.height}px`;
+  placeholder.setAttribute("aria-hidden", "true");
+  drag.from = { column: card.closest("[data-column]"), next: card.nextElementSibling };
+  drag.placeholder = placeholder;
+  drag.offsetX = drag.x - rect.left;
+  drag.offsetY = drag.y - rect.top;
+  card.replaceWith(placeholder);
+  card.style.width = `${rect.width}px`;
+  card.classList.add("is-dragging");
+  document.body.append(card);
+  document.body.classList.add("is-dragging");
+  drag.started = true;
+  updateCounts();
+}
+
+function autoscroll(x, y) {
+  if (y < EDGE) window.scrollBy(0, -12);
+  else if (y > window.innerHeight - EDGE) window.scrollBy(0, 12);
+  const columns = columnsRoot();
+  const rect = columns.getBoundingClientRect();
+  if (x < rect.left + EDGE) columns.scrollLeft -= 12;
+  else if (x > rect.right - EDGE) columns.scrollLeft += 12;
+}
+
+function onPointerMove(event) {
+  if (!drag || event.pointerId !== drag.pointerId) return;
+  if (!drag.started) {
+    if (Math.hypot(event.clientX - drag.x, event.clientY - drag.y) < DRAG_THRESHOLD) return;
+    beginDrag();
+  }
+  event.preventDefault();
+  const { card, placeholder } = drag;
+  card.style.left = `${event.clientX - drag.offsetX}px`;
+  card.style.top = `${event.clientY - drag.offsetY}px`;
+  autoscroll(event.clientX, event.clientY);
+  const under = document.elementFromPoint(event.clientX, event.clientY);
+  const column = under ? under.closest("[data-column]") : null;
+  if (!column || !board.contains(column)) return;
+  const list = column.querySelector("[data-list]");
+  const before = cardsOf(list).find((el) => {
+    const r = el.getBoundingClientRect();
+    return event.clientY < r.top + r.height / 2;
+  });
+  if (placeholder.parentElement !== list || placeholder.nextElementSibling !== (before || null)) {
+    list.insertBefore(placeholder, before || null);
+    for (const el of board.querySelectorAll(".is-drop-target")) el.classList.remove("is-drop-target");
+    column.classList.add("is-drop-target");
+    updateCounts();
+  }
+}
+
+function endDrag(current) {
+  const { card, placeholder } = current;
+  card.classList.remove("is-dragging");
+  card.style.removeProperty("width");
+  card.style.removeProperty("left");
+  card.style.removeProperty("top");
+  document.body.classList.remove("is-dragging");
+  for (const el of board.querySelectorAll(".is-drop-target")) el.classList.remove("is-drop-target");
+  placeholder.replaceWith(card);
+  updateCounts();
+}
+
+function cancelDrag() {
+  if (!drag) return;
+  if (drag.started) {
+    const { from, placeholder } = drag;
+    const list = from.column.querySelector("[data-list]");
+    list.insertBefore(placeholder, from.next && from.next.parentElement === list ? from.next : null);
+    endDrag(drag);
+    announce(gettext("Move cancelled."));
+  }
+  drag = null;
+}
+
+// The API calls that turn a drop into the board the visitor sees.
+function planDrop(card, from, to, next) {
+  const id = card.dataset.todo;
+  const position = Number(card.dataset.position);
+  const steps = [];
+  if (from === to) {
+    let target = position;
+    if (next) {
+      const p = Number(next.dataset.position);
+      target = p > position ? p - 1 : p;
+    } else {
+      const last = cardsOf(to.querySelector("[data-list]")).filter((el) => el !== card).at(-1);
+      if (last) {
+        const p = Number(last.dataset.position);
+        target = p > position ? p : p + 1;
+      }
+    }
+    if (target !== position) steps.push([todoUrl(id), "PATCH", { order: target }]);
+    return steps;
+  }
+  if (from.dataset.column === "done") steps.push([todoUrl(id, "complete"), "POST", { is_completed: false }]);
+  if (to.dataset.column === "done") {
+    steps.push([todoUrl(id, "complete"), "POST", { is_completed: true }]);
+  } else {
+    const target = to.dataset.column === "member" ? Number(to.dataset.member) : null;
+    const current = card.dataset.assignee ? Number(card.dataset.assignee) : null;
+    if (target !== current) {
+      steps.push([todoUrl(id, "assign"), "POST", { member: target }]);
+    }
+  }
+  // assign and complete put the todo last in its new column; move it if dropped higher.
+  if (next) steps.push([todoUrl(id), "PATCH", { order: Number(next.dataset.position) }]);
+  return steps;
+}
+
+async function onPointerUp(event) {
+  if (!drag || event.pointerId !== drag.pointerId) return;
+  const current = drag;
+  drag = null;
+  if (!current.started) return;
+  const to = current.placeholder.closest("[data-column]");
+  let next = current.placeholder.nextElementSibling;
+  while (next && !next.classList.contains("todo-card")) next = next.nextElementSibling;
+  endDrag(current);
+  const { card, from } = current;
+  const steps = planDrop(card, from.column, to, next);
+  if (!steps.length) return;
+  const list = cardsOf(to.querySelector("[data-list]"));
+  const todo = card.dataset.content;
+  inFlight = true;
+  setBusy(true);
+  try {
+    for (const [url, method, body] of steps) await api(url, { method, body });
+    await refresh();
+    announce(say("“%(todo)s” moved to %(column)s, position %(position)s of %(count)s.", {
+      todo, column: columnLabel(to), position: list.indexOf(card) + 1, count: list.length,
+    }));
+  } catch (error) {
+    announce(say("Could not move “%(todo)s”: %(reason)s", { todo, reason: errorMessage(error) }));
+    await refresh().catch(() => window.location.reload());
+  } finally {
+    inFlight = false;
+    setBusy(false);
+  }
+}
+
+if (board && apiUrl) {
+  const help = document.querySelector("[data-board-help]");
+  if (help) help.hidden = false;
+
+  board.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form[data-todo-action]");
+    if (!form) return;
+    event.preventDefault();
+    if (inFlight) return;
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
+    inFlight = true;
+    setBusy(true);
+    try {
+      await runMenuAction(form);
+    } catch (error) {
+      announce(errorMessage(error));
+      await refresh(form.closest("[data-todo]")?.dataset.todo ?? null).catch(() => {});
+    } finally {
+      inFlight = false;
+      setBusy(false);
+    }
+  });
+
+  const addForm = document.querySelector("[data-todo-add]");
+  if (addForm) {
+    addForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (inFlight) return;
+      inFlight = true;
+      try {
+        await addTodo(addForm);
+      } catch (error) {
+        if (!(error.status === 400 && showFieldErrors(addForm, error.fields))) announce(errorMessage(error));
+      } finally {
+        inFlight = false;
+      }
+    });
+  }
+
+  board.addEventListener("pointerdown", onPointerDown);
+  document.addEventListener("pointermove", onPointerMove, { passive: false });
+  document.addEventListener("pointerup", onPointerUp);
+  document.addEventListener("pointercancel", cancelDrag);
+  document.addEventListener("keydown", (event) => { if (event.key === "Escape") cancelDrag(); });
+} else if (board) {
+  // Plain forms: still ask before deleting.
+  board.addEventListener("submit", (event) => {
+    const form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+}

@@ -1,0 +1,127 @@
+"""The team board: list and search, read, write, edit and delete posts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from teammoa.core import services
+from teammoa.core.errors import Forbidden, Invalid
+from teammoa.core.forms import PostForm
+from teammoa.core.models import Membership, Post
+from teammoa.core.services.posts import SEARCH_MAX, post_excerpt
+from teammoa.core.views.common import add_service_errors, render_team_page, team_page
+
+POSTS_PER_PAGE = 10
+
+
+def _detail(post: Post) -> str:
+    return reverse("teammoa_core:post_detail", kwargs={"team": post.team_id, "post": post.pk})
+
+
+@team_page()
+def post_list(request: HttpRequest, membership: Membership) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:SEARCH_MAX]
+    posts = services.posts_of(request.user, membership.team_id, query)
+    page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    entries = [(post, post_excerpt(post)) for post in page.object_list]
+    context = {
+        "page": page,
+        "entries": entries,
+        "query": query,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+    }
+    return render_team_page(
+        request, membership, "teammoa_core/posts/list.html", context, tab="board"
+    )
+
+
+@team_page()
+def post_detail(request: HttpRequest, membership: Membership, post: int) -> HttpResponse:
+    current = services.get_post(request.user, membership.team_id, post)
+    context = {
+        "post": current,
+        "can_edit": current.author_id == membership.pk,
+        "can_delete": current.author_id == membership.pk or membership.is_host,
+    }
+    return render_team_page(
+        request, membership, "teammoa_core/posts/detail.html", context, tab="board"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@team_page()
+def post_create(request: HttpRequest, membership: Membership) -> HttpResponse:
+    if request.method == "POST":
+        form = PostForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                post = services.create_post(request.user, membership.team_id, **form.service_data())
+            except Invalid as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Your post is published."))
+                return redirect(_detail(post))
+    else:
+        form = PostForm()
+    return render_team_page(
+        request,
+        membership,
+        "teammoa_core/posts/form.html",
+        {"form": form, "post": None},
+        tab="board",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@team_page()
+def post_edit(request: HttpRequest, membership: Membership, post: int) -> HttpResponse:
+    current = services.get_post(request.user, membership.team_id, post)
+    if current.author_id != membership.pk:
+        # Shown before the form is filled in; update_post enforces the same rule.
+        raise Forbidden(_("Only the author can edit this post."))
+    if request.method == "POST":
+        form = PostForm(request.POST, request.FILES, editing=True)
+        if form.is_valid():
+            try:
+                services.update_post(
+                    request.user, membership.team_id, current.pk, **form.service_data()
+                )
+            except Invalid as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Post saved."))
+                return redirect(_detail(current))
+    else:
+        form = PostForm(initial={"title": current.title, "body": current.body}, editing=True)
+    return render_team_page(
+        request,
+        membership,
+        "teammoa_core/posts/form.html",
+        {"form": form, "post": current},
+        tab="board",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@team_page()
+def post_delete(request: HttpRequest, membership: Membership, post: int) -> HttpResponse:
+    current = services.get_post(request.user, membership.team_id, post)
+    if request.method == "POST":
+        services.delete_post(request.user, membership.team_id, current.pk)
+        messages.success(request, _("The post was deleted."))
+        return redirect("teammoa_core:post_list", team=membership.team_id)
+    if current.author_id != membership.pk and not membership.is_host:
+        raise Forbidden(_("Only the author or the host can delete this post."))
+    context = {
+        "heading": _("Delete the post “%(title)s”?") % {"title": current.title},
+        "message": _("The post and its attachment are deleted. This cannot be undone."),
+        "button": _("Delete post"),
+        "cancel_url": _detail(current),
+    }
+    return render_team_page(request, membership, "teammoa_core/confirm.html", context, tab="board")
