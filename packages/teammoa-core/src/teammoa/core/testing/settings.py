@@ -17,7 +17,8 @@ def databases(default_name: str) -> dict[str, Any]:
     if config["ENGINE"] == "django.db.backends.mysql":
         config["OPTIONS"] = {"charset": "utf8mb4", **config.get("OPTIONS", {})}
         config["TEST"] = {
-            "NAME": f"test_{default_name}",
+            # DATABASE_TEST_NAME lets parallel runs on one server keep apart.
+            "NAME": os.environ.get("DATABASE_TEST_NAME") or f"test_{default_name}",
             "CHARSET": "utf8mb4",
             "COLLATION": "utf8mb4_unicode_ci",
         }
