@@ -83,6 +83,11 @@ TEMPLATES = [
     }
 ]
 
+# allauth's EmailAddress declares a conditional unique constraint that MySQL/MariaDB
+# cannot create (models.W036). Uniqueness of e-mail addresses is enforced by the
+# unique index on accounts.User.email instead, so the warning carries no risk here.
+SILENCED_SYSTEM_CHECKS = ["models.W036"]
+
 # --- Database ---------------------------------------------------------------------------
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{SITE_DIR / 'db.sqlite3'}"),
@@ -123,6 +128,16 @@ if REDIS_URL:
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="teammoa"),
+                # Each server process's inbox: the mindmap hub puts one message per change
+                # batch or cursor tick per mindmap there, so 1000 is minutes of headroom
+                # where the default 100 silently dropped whole group sends under load.
+                "capacity": 1000,
+                # A message older than this is stale (a live process reads in milliseconds);
+                # it bounds what piles up for a process that died.
+                "expiry": 30,
+                # The hubs re-join their groups every minute, so a dead process's channel
+                # leaves every group within five.
+                "group_expiry": 300,
             },
         }
     }

@@ -145,5 +145,5 @@ class AvailabilitySerializer(serializers.Serializer):
     best_slots = SlotSerializer(many=True)
 
 
-class ImportSerializer(serializers.Serializer):
+class CalendarImportSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="an iCalendar (.ics) file")

@@ -145,7 +145,7 @@ class ImportCalendarView(ScheduleAPIView):
             OpenApiParameter("to", int, description="end of working hours (default 18)"),
             OpenApiParameter("weekend", bool, description="fill Saturday and Sunday too"),
         ],
-        request={"multipart/form-data": s.ImportSerializer},
+        request={"multipart/form-data": s.CalendarImportSerializer},
         responses=s.MyWeekSerializer,
     )
     def post(self, request: Request, team: int) -> Response:
