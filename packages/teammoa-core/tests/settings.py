@@ -7,6 +7,8 @@ from teammoa.core.testing.settings import caches, databases
 
 SECRET_KEY = "teammoa-core-tests"
 USE_TZ = True
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ko", "Korean")]
 TIME_ZONE = "Asia/Seoul"
 ROOT_URLCONF = "tests.urls"
 AUTH_USER_MODEL = "testapp.User"
@@ -23,6 +25,7 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # pages follow Accept-Language (en, ko)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from teammoa.core.models import Milestone, MilestoneStatus
 
@@ -60,13 +61,18 @@ def _ticks(start: datetime.date, end: datetime.date) -> list[Tick]:
     if days <= WEEKLY_TICKS_UP_TO:
         day = start  # a Monday
         while day <= end:
-            ticks.append(Tick((day - start).days, date_format(day, "M j")))
+            # Translators: a date format (see Django's "date" filter) for the weekly
+            # ticks of the milestone timeline: "Nov 23".
+            ticks.append(Tick((day - start).days, date_format(day, gettext("M j"))))
             day += datetime.timedelta(days=7)
         return ticks
     day = start.replace(day=1)
     while day <= end:
         if day >= start:
-            label = date_format(day, "M Y" if day.month == 1 or not ticks else "M")
+            # Translators: date formats (see Django's "date" filter) for the monthly
+            # ticks of the milestone timeline: "Jan 2027" and "Feb".
+            fmt = gettext("M Y") if day.month == 1 or not ticks else gettext("M")
+            label = date_format(day, fmt)
             ticks.append(Tick((day - start).days, label))
         day = (day + datetime.timedelta(days=32)).replace(day=1)
     return ticks

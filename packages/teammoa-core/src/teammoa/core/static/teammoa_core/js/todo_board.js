@@ -15,7 +15,8 @@ autosubmit();
 
 const board = document.querySelector("[data-todo-board]");
 const apiUrl = board ? board.dataset.apiUrl : "";
-const say = (format, values) => interpolate(gettext(format), values, true);
+// Callers wrap each message in gettext() themselves, so makemessages finds every one.
+const say = (format, values) => interpolate(format, values, true);
 
 function columnsRoot() { return board.querySelector("[data-board-columns]"); }
 const cardsOf = (list) => [...list.children].filter((el) => el.classList.contains("todo-card"));
@@ -77,18 +78,18 @@ async function runMenuAction(form) {
     const column = member === null
       ? board.querySelector('[data-column="unassigned"]')
       : board.querySelector(`[data-column="member"][data-member="${member}"]`);
-    message = say("“%(todo)s” moved to %(column)s.", { todo, column: column ? columnLabel(column) : "" });
+    message = say(gettext("“%(todo)s” moved to %(column)s."), { todo, column: column ? columnLabel(column) : "" });
   } else if (action === "complete") {
     const done = data.get("is_completed") === "true";
     await api(todoUrl(id, "complete"), { method: "POST", body: { is_completed: done } });
-    message = done ? say("“%(todo)s” is done.", { todo }) : say("“%(todo)s” is open again.", { todo });
+    message = done ? say(gettext("“%(todo)s” is done."), { todo }) : say(gettext("“%(todo)s” is open again."), { todo });
   } else if (action === "move") {
     const order = Number(data.get("order"));
     await api(todoUrl(id), { method: "PATCH", body: { order } });
-    message = say("“%(todo)s” moved to position %(position)s.", { todo, position: order + 1 });
+    message = say(gettext("“%(todo)s” moved to position %(position)s."), { todo, position: order + 1 });
   } else if (action === "delete") {
     await api(todoUrl(id), { method: "DELETE" });
-    message = say("“%(todo)s” deleted.", { todo });
+    message = say(gettext("“%(todo)s” deleted."), { todo });
   }
   const column = card.closest("[data-column]");
   await refresh(action === "delete" ? null : id);
@@ -112,7 +113,7 @@ async function addTodo(form) {
   form.elements.namedItem("content").value = "";
   await refresh();
   form.elements.namedItem("content").focus();
-  announce(say("“%(todo)s” added to Unassigned.", { todo: todo.content }));
+  announce(say(gettext("“%(todo)s” added to Unassigned."), { todo: todo.content }));
 }
 
 // --- drag and drop (pointer events: mouse, pen and touch via the grip) -----------------
@@ -265,11 +266,11 @@ async function onPointerUp(event) {
   try {
     for (const [url, method, body] of steps) await api(url, { method, body });
     await refresh();
-    announce(say("“%(todo)s” moved to %(column)s, position %(position)s of %(count)s.", {
+    announce(say(gettext("“%(todo)s” moved to %(column)s, position %(position)s of %(count)s."), {
       todo, column: columnLabel(to), position: list.indexOf(card) + 1, count: list.length,
     }));
   } catch (error) {
-    announce(say("Could not move “%(todo)s”: %(reason)s", { todo, reason: errorMessage(error) }));
+    announce(say(gettext("Could not move “%(todo)s”: %(reason)s"), { todo, reason: errorMessage(error) }));
     await refresh().catch(() => window.location.reload());
   } finally {
     inFlight = false;
