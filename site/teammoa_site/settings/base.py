@@ -212,7 +212,6 @@ USE_TZ = True
 # --- Static and media -------------------------------------------------------------------
 STATIC_URL = env.str("STATIC_URL", default="/static/")
 STATIC_ROOT = env.path("STATIC_ROOT", default=SITE_DIR / "staticfiles")
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=SITE_DIR / "media")
 STORAGES = {

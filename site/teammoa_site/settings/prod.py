@@ -47,3 +47,7 @@ STORAGES = {
 }
 # Attachments are handed to nginx through X-Accel-Redirect under this internal location.
 TEAMMOA_ATTACHMENT_ACCEL_PREFIX = env.str("ATTACHMENT_ACCEL_PREFIX", default="/protected/") or None
+
+# Created by the production server (deploy/serve.py) when SIGTERM arrives: /health/ then
+# answers 503 "draining" so load balancers stop routing here before the sockets close.
+TEAMMOA_DRAIN_FILE = env.str("TEAMMOA_DRAIN_FILE", default="")
