@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("teammoa.core.api.urls")),
+    path("api/v1/", include("teammoa.mindmap.api.urls")),
     path("api/v1/", include("teammoa.schedule.api.urls")),
     path("", include("teammoa.core.urls")),
     path("", include("teammoa.schedule.urls")),

@@ -1,5 +1,8 @@
 """Minimal settings: only this app, what it depends on, and a custom user model."""
 
+import os
+import uuid
+
 from teammoa.core.testing.settings import caches, channel_layers, databases
 
 SECRET_KEY = "teammoa-mindmap-tests"
@@ -42,4 +45,11 @@ TEMPLATES = [
     }
 ]
 STATIC_URL = "/static/"
+ALLOWED_HOSTS = ["testserver", "localhost"]
+LOGIN_URL = "/login/"
+# Presence in the same Redis as the channel layer when the run has one; a prefix of its
+# own per run so a crashed earlier run's entries never show up here.
+TEAMMOA_MINDMAP_PRESENCE_REDIS_URL = os.environ.get("REDIS_URL") or None
+TEAMMOA_MINDMAP_PRESENCE_PREFIX = f"teammoa-mindmap-tests:{uuid.uuid4().hex[:8]}"
+TEAMMOA_MINDMAP_GAP_TIMEOUT_SECONDS = 0.3
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

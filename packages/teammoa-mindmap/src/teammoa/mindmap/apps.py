@@ -9,3 +9,11 @@ class TeamMoaMindmapConfig(AppConfig):
     label = "teammoa_mindmap"
     verbose_name = _("TeamMoa mindmaps")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from teammoa.core.navigation import TeamTab, register_team_tab
+        from teammoa.mindmap import checks, receivers  # noqa: F401  (registers them)
+
+        register_team_tab(
+            TeamTab("mindmap", _("Mindmaps"), "teammoa_mindmap:mindmap_list", order=40)
+        )

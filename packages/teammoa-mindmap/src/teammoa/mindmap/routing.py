@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from teammoa.mindmap.consumers import MindmapConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/mindmaps/<int:mindmap_id>/", MindmapConsumer.as_asgi(), name="mindmap_socket"),
+]

@@ -1,0 +1,291 @@
+"""One hub per server process (event loop): its single subscription to the channel layer.
+
+The hub joins the channel-layer group of every mindmap open in this process with one
+channel of its own, and fans what arrives out to its rooms (``teammoa.mindmap.rooms``).
+So a broadcast costs one channel-layer message per process, not one per socket, and the
+process's inbox carries one message per change batch or cursor tick. Messages a process
+sent itself are delivered locally at once and ignored when they come back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import logging
+import sys
+import uuid
+import weakref
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from teammoa.mindmap.broadcast import CONTROL_GROUP, layer, room_group
+from teammoa.mindmap.conf import conf
+from teammoa.mindmap.presence import Registry, make_registry
+from teammoa.mindmap.services.changes import Change
+
+if TYPE_CHECKING:
+    from teammoa.mindmap.rooms import Member, Room
+
+logger = logging.getLogger(__name__)
+
+# Group memberships expire (channels-redis ``group_expiry``); re-join well before that.
+GROUP_REFRESH_SECONDS = 60
+
+
+@dataclass
+class Bundle:
+    """What this process has for the other processes about one mindmap, sent as one
+    channel-layer message: changes in order (never dropped), the latest cursor or drag per
+    user / node (older ones are superseded), presence notices in order."""
+
+    changes: list[Any] = field(default_factory=list)
+    volatile: dict[Any, Any] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
+
+
+def spawn(coroutine: Any) -> asyncio.Task[Any]:
+    """A task with a context of its own.
+
+    Tasks and timers started while a change is being published may run inside the
+    context of an ``async_to_sync`` call (a REST view's commit hook); inheriting it, a
+    later ``sync_to_async`` would try that call's long-finished executor.
+    """
+    return asyncio.get_running_loop().create_task(coroutine, context=contextvars.Context())
+
+
+def call_later(delay: float, callback: Any) -> asyncio.TimerHandle:
+    return asyncio.get_running_loop().call_later(delay, callback, context=contextvars.Context())
+
+
+def cancelled() -> bool:
+    """Whether this task has been asked to stop.
+
+    Checked after catching errors in the long-running loops: a cancellation that lands
+    inside a client library's own timeout can come out as a ``TimeoutError``, and a loop
+    that carries on after it would never end.
+    """
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
+def current_hub() -> Hub | None:
+    """This event loop's running hub, if any."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    hub = _hubs.get(loop)
+    return hub if hub is not None and not hub.stopped else None
+
+
+async def join(member: Member, mindmap_id: int, team_id: int) -> Room:
+    """Put a connection into its mindmap's room in this process (subscribed on return)."""
+    loop = asyncio.get_running_loop()
+    while True:
+        hub = _hubs.get(loop)
+        if hub is None or hub.stopped:
+            hub = Hub()
+            _hubs[loop] = hub
+            hub.starting = spawn(hub.start())
+        await asyncio.shield(hub.starting)
+        if not hub.stopped:
+            return await hub.join(member, mindmap_id, team_id)
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.id = uuid.uuid4().hex
+        self.layer = layer()
+        self.channel: str | None = None
+        self.rooms: dict[int, Room] = {}
+        self.registry: Registry = make_registry()
+        self.stopped = False
+        self.starting: asyncio.Task[None] | None = None
+        self._subscribed: set[str] = set()
+        self._group_lock = asyncio.Lock()
+        # Waiting for the channel layer. Whatever piles up while one group_send is on its
+        # way leaves together in the next: one send per mindmap however busy it gets.
+        self._bundles: dict[int, Bundle] = {}
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        interval = conf.SWITCH_INTERVAL
+        if interval and sys.getswitchinterval() > interval:
+            sys.setswitchinterval(interval)  # see conf.SWITCH_INTERVAL
+        if self.layer is not None:
+            self.channel = await self.layer.new_channel("mindmaphub")
+            self._tasks = [spawn(self._receive()), spawn(self._send()), spawn(self._refresh())]
+            await self._sync_group(CONTROL_GROUP, True)
+
+    async def join(self, member: Member, mindmap_id: int, team_id: int) -> Room:
+        from teammoa.mindmap.rooms import Room
+
+        room = self.rooms.get(mindmap_id)
+        if room is None:
+            room = self.rooms[mindmap_id] = Room(self, mindmap_id, team_id)
+            room.start()
+        room.members.add(member)
+        # Subscribed before the caller reads its snapshot: nothing committed after the
+        # snapshot can be missed.
+        await self._sync_group(room_group(mindmap_id), True)
+        return room
+
+    async def leave(self, room: Room, member: Member) -> None:
+        room.members.discard(member)
+        if room.members or self.rooms.get(room.id) is not room:
+            return
+        del self.rooms[room.id]
+        await room.close()
+        await self._sync_group(room_group(room.id), room.id in self.rooms)
+        if not self.rooms:
+            await self.stop()
+
+    async def stop(self) -> None:
+        if self.stopped or self.rooms:
+            return
+        self.stopped = True
+        self._wake.set()
+        if self._bundles:  # the last changes of a room that just closed still go out
+            with contextlib.suppress(Exception):
+                await self._send_pending()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.layer is not None and self.channel is not None:
+            for group in list(self._subscribed):
+                with contextlib.suppress(Exception):
+                    await self.layer.group_discard(group, self.channel)
+        self._subscribed.clear()
+        with contextlib.suppress(Exception):
+            await self.registry.close()
+        if not any(hub.rooms for hub in list(_hubs.values()) if hub is not self):
+            from teammoa.mindmap import writer
+
+            with contextlib.suppress(Exception):
+                await writer.release()
+
+    async def _sync_group(self, group: str, wanted: bool) -> None:
+        """Join or leave a group; serialised, so quick leave/join pairs end up right."""
+        if self.layer is None or self.channel is None:
+            return
+        async with self._group_lock:
+            if group.startswith("teammoa.mindmap.") and group != CONTROL_GROUP:
+                wanted = int(group.rsplit(".", 1)[1]) in self.rooms
+            try:
+                if wanted:
+                    await self.layer.group_add(group, self.channel)
+                    self._subscribed.add(group)
+                elif group in self._subscribed:
+                    self._subscribed.discard(group)
+                    await self.layer.group_discard(group, self.channel)
+            except Exception:
+                # Retried by the refresh loop; meanwhile this process's clients still get
+                # their own process's changes, and resync on a gap.
+                logger.exception("channel layer group %s: could not update", group)
+
+    # --- local fan-out --------------------------------------------------------------
+
+    def deliver_changes(self, mindmap_id: int, changes: list[Change]) -> None:
+        room = self.rooms.get(int(mindmap_id))
+        if room is not None:
+            room.offer(changes)
+
+    def end_membership(self, team_id: int, user_id: int) -> None:
+        for room in list(self.rooms.values()):
+            if room.team_id == team_id:
+                room.close_user(user_id)
+
+    def _bundle(self, mindmap_id: int) -> Bundle | None:
+        if self.layer is None or self.stopped:
+            return None
+        self._wake.set()
+        return self._bundles.setdefault(mindmap_id, Bundle())
+
+    def queue_changes(self, mindmap_id: int, changes: list[Change]) -> None:
+        """Send committed changes to the other processes (in order, never dropped)."""
+        bundle = self._bundle(mindmap_id)
+        if bundle is not None:
+            bundle.changes.extend(change.as_message() for change in changes)
+
+    def queue_volatile(self, mindmap_id: int, items: dict[Any, Any]) -> None:
+        bundle = self._bundle(mindmap_id)
+        if bundle is not None:
+            bundle.volatile.update(items)
+
+    def queue_notices(self, mindmap_id: int, encoded: list[str]) -> None:
+        bundle = self._bundle(mindmap_id)
+        if bundle is not None:
+            bundle.notices.extend(encoded)
+
+    # --- tasks ----------------------------------------------------------------------
+
+    async def _send(self) -> None:
+        while not self.stopped and not cancelled():
+            await self._wake.wait()
+            self._wake.clear()
+            await self._send_pending()
+
+    async def _send_pending(self) -> None:
+        bundles, self._bundles = self._bundles, {}
+        for mindmap_id, bundle in bundles.items():
+            message = {
+                "type": "mindmap.bundle",
+                "origin": self.id,
+                "mindmap": mindmap_id,
+                "changes": bundle.changes,
+                "items": list(bundle.volatile.values()),
+                "notices": bundle.notices,
+            }
+            try:
+                await self.layer.group_send(room_group(mindmap_id), message)
+            except Exception:
+                # The other processes notice missing changes (a version gap, or the
+                # periodic version check) and resync their clients.
+                logger.exception("mindmap %s: could not reach the other servers", mindmap_id)
+
+    async def _receive(self) -> None:
+        while not self.stopped:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                if self.stopped or cancelled():
+                    return
+                logger.exception("channel layer receive failed; retrying")
+                await asyncio.sleep(1)
+                continue
+            try:
+                self._dispatch(message)
+            except Exception:
+                logger.exception("could not handle %s", message.get("type"))
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        if message.get("origin") == self.id:
+            return  # delivered here already
+        kind = message.get("type")
+        if kind == "mindmap.membership_ended":
+            self.end_membership(message["team"], message["user"])
+            return
+        room = self.rooms.get(message.get("mindmap"))
+        if room is None:
+            return
+        if message.get("changes"):  # mindmap.changes (from a process without a hub) or .bundle
+            room.offer([Change.from_message(value) for value in message["changes"]])
+        if message.get("items"):
+            room.relay([tuple(item) for item in message["items"]])
+        if message.get("notices"):
+            room.notify(message["notices"], remote=True)
+
+    async def _refresh(self) -> None:
+        while not self.stopped and not cancelled():
+            await asyncio.sleep(GROUP_REFRESH_SECONDS)
+            for group in [CONTROL_GROUP, *(room_group(i) for i in list(self.rooms))]:
+                await self._sync_group(group, True)

@@ -1,0 +1,353 @@
+// The canvas: an SVG of the nodes and their connections with pan and zoom, dragging
+// (drag frames while moving, one node.move on drop), creating, connecting, and the other
+// people's live cursors and drags.
+import { NODE_HEIGHT, nodeWidth } from "./store.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const SEND_EVERY = 50; // ms between cursor / drag frames (20 Hz, under the server's 30/s)
+const CURSOR_IDLE = 10000;
+const MIN_ZOOM = 0.1;
+const MAX_ZOOM = 3;
+
+function el(name, attributes = {}, parent = null) {
+  const node = document.createElementNS(SVG, name);
+  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+  if (parent) parent.append(node);
+  return node;
+}
+
+export class Canvas {
+  constructor(root, store, socket, { width, height, onSelect, onError, gettext }) {
+    this.root = root;
+    this.store = store;
+    this.socket = socket;
+    this.size = { width, height };
+    this.onSelect = onSelect;
+    this.onError = onError;
+    this._ = gettext;
+    this.host = root.querySelector("[data-canvas]");
+    this.svg = root.querySelector("[data-svg]");
+    this.viewport = root.querySelector("[data-viewport]");
+    this.edgeLayer = root.querySelector("[data-edges]");
+    this.nodeLayer = root.querySelector("[data-nodes]");
+    this.cursorLayer = root.querySelector("[data-cursors]");
+    this.rubber = root.querySelector("[data-rubber]");
+    this.view = { x: 0, y: 0, k: 1 };
+    this.nodeEls = new Map();
+    this.edgeEls = new Map();
+    this.cursors = new Map();
+    this.remoteDrags = new Map(); // node id → {x, y, until}
+    this.selected = null;
+    this.connecting = false;
+    this.dragging = null;
+    this.lastSent = 0;
+    this.bind();
+  }
+
+  // --- view -----------------------------------------------------------------------------
+
+  applyView() {
+    const { x, y, k } = this.view;
+    this.viewport.setAttribute("transform", `translate(${x} ${y}) scale(${k})`);
+    const label = this.root.querySelector("[data-zoom-label]");
+    if (label) label.textContent = `${Math.round(k * 100)}%`;
+  }
+
+  zoomAt(factor, cx, cy) {
+    const k = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, this.view.k * factor));
+    const world = this.toWorld(cx, cy);
+    const rect = this.svg.getBoundingClientRect();
+    this.view = { k, x: cx - rect.left - world.x * k, y: cy - rect.top - world.y * k };
+    this.applyView();
+  }
+
+  zoomCentered(factor) {
+    const rect = this.svg.getBoundingClientRect();
+    this.zoomAt(factor, rect.left + rect.width / 2, rect.top + rect.height / 2);
+  }
+
+  fit() {
+    const nodes = [...this.store.nodes.values()];
+    const rect = this.svg.getBoundingClientRect();
+    if (!nodes.length || !rect.width) {
+      this.view = { x: 20, y: 20, k: 1 };
+    } else {
+      const left = Math.min(...nodes.map((n) => n.x - nodeWidth(n.title) / 2)) - 40;
+      const right = Math.max(...nodes.map((n) => n.x + nodeWidth(n.title) / 2)) + 40;
+      const top = Math.min(...nodes.map((n) => n.y)) - NODE_HEIGHT - 20;
+      const bottom = Math.max(...nodes.map((n) => n.y)) + NODE_HEIGHT + 20;
+      const k = Math.min(1.5, Math.max(MIN_ZOOM, Math.min(rect.width / (right - left), rect.height / (bottom - top))));
+      this.view = { k, x: (rect.width - (right - left) * k) / 2 - left * k, y: (rect.height - (bottom - top) * k) / 2 - top * k };
+    }
+    this.applyView();
+  }
+
+  toWorld(clientX, clientY) {
+    const rect = this.svg.getBoundingClientRect();
+    return { x: (clientX - rect.left - this.view.x) / this.view.k, y: (clientY - rect.top - this.view.y) / this.view.k };
+  }
+
+  clamp(point) {
+    return {
+      x: Math.round(Math.min(this.size.width, Math.max(0, point.x))),
+      y: Math.round(Math.min(this.size.height, Math.max(0, point.y))),
+    };
+  }
+
+  center() {
+    const rect = this.svg.getBoundingClientRect();
+    return this.clamp(this.toWorld(rect.left + rect.width / 2, rect.top + rect.height / 2));
+  }
+
+  // --- drawing --------------------------------------------------------------------------
+
+  position(id) {
+    if (this.dragging && this.dragging.id === id) return this.dragging.at;
+    const remote = this.remoteDrags.get(id);
+    if (remote && remote.until > Date.now()) return remote;
+    return this.store.nodes.get(id);
+  }
+
+  render() {
+    for (const [id, node] of this.store.nodes) {
+      let g = this.nodeEls.get(id);
+      if (!g) {
+        g = el("g", { class: "mm-node", "data-id": id }, this.nodeLayer);
+        el("rect", { class: "mm-node__box", height: NODE_HEIGHT, rx: 8 }, g);
+        el("text", { class: "mm-node__title", "text-anchor": "middle", "dominant-baseline": "central" }, g);
+        el("text", { class: "mm-node__badges", "text-anchor": "end", "dominant-baseline": "central" }, g);
+        this.nodeEls.set(id, g);
+      }
+      const width = nodeWidth(node.title);
+      const title = node.title.length > 32 ? `${node.title.slice(0, 31)}…` : node.title;
+      const [box, text, badges] = g.children;
+      box.setAttribute("x", -width / 2);
+      box.setAttribute("y", -NODE_HEIGHT / 2);
+      box.setAttribute("width", width);
+      if (text.textContent !== title) text.textContent = title;
+      const marks = `${node.recommendations ? `★${node.recommendations}` : ""}${node.comment_count ? ` ✎${node.comment_count}` : ""}`;
+      badges.textContent = marks;
+      badges.setAttribute("x", width / 2 - 4);
+      badges.setAttribute("y", -NODE_HEIGHT / 2 - 8);
+      g.classList.toggle("is-selected", id === this.selected);
+      g.classList.toggle("is-remote-drag", this.remoteDrags.has(id));
+      this.place(id);
+    }
+    for (const [id, g] of this.nodeEls) {
+      if (!this.store.nodes.has(id)) { g.remove(); this.nodeEls.delete(id); }
+    }
+    for (const [id, c] of this.store.connections) {
+      let line = this.edgeEls.get(id);
+      if (!line) { line = el("line", { class: "mm-edge" }, this.edgeLayer); this.edgeEls.set(id, line); }
+      line.dataset.source = c.source;
+      line.dataset.target = c.target;
+      this.placeEdge(line);
+    }
+    for (const [id, line] of this.edgeEls) {
+      if (!this.store.connections.has(id)) { line.remove(); this.edgeEls.delete(id); }
+    }
+  }
+
+  place(id) {
+    const g = this.nodeEls.get(id);
+    const at = this.position(id);
+    if (g && at) g.setAttribute("transform", `translate(${at.x} ${at.y})`);
+  }
+
+  placeEdge(line) {
+    const a = this.position(Number(line.dataset.source));
+    const b = this.position(Number(line.dataset.target));
+    if (!a || !b) return;
+    line.setAttribute("x1", a.x); line.setAttribute("y1", a.y);
+    line.setAttribute("x2", b.x); line.setAttribute("y2", b.y);
+  }
+
+  moved(id) {
+    this.place(id);
+    for (const line of this.edgeEls.values()) {
+      if (Number(line.dataset.source) === id || Number(line.dataset.target) === id) this.placeEdge(line);
+    }
+  }
+
+  select(id) {
+    this.selected = id;
+    for (const [nodeId, g] of this.nodeEls) g.classList.toggle("is-selected", nodeId === id);
+    this.onSelect(id);
+  }
+
+  // --- other people ----------------------------------------------------------------------
+
+  remoteDrag({ node, x, y }) {
+    if (!this.store.nodes.has(node) || (this.dragging && this.dragging.id === node)) return;
+    this.remoteDrags.set(node, { x, y, until: Date.now() + 2000 });
+    this.nodeEls.get(node)?.classList.add("is-remote-drag");
+    this.moved(node);
+  }
+
+  settle(id) {
+    if (this.remoteDrags.delete(id)) this.nodeEls.get(id)?.classList.remove("is-remote-drag");
+    this.moved(id);
+  }
+
+  cursor({ user, x, y }) {
+    const person = this.store.people.get(user);
+    let entry = this.cursors.get(user);
+    if (!entry) {
+      const g = el("g", { class: "mm-cursor" }, this.cursorLayer);
+      el("path", { d: "M0 0 L0 16 L4.5 12 L8 19 L10.5 18 L7 11 L12.5 11 Z" }, g);
+      el("text", { x: 14, y: 24, class: "mm-cursor__name" }, g);
+      entry = { g };
+      this.cursors.set(user, entry);
+    }
+    const color = person ? person.color : "#888";
+    entry.g.style.setProperty("--cursor-color", color);
+    entry.g.lastChild.textContent = person ? person.name : "";
+    entry.g.setAttribute("transform", `translate(${x} ${y}) scale(${1 / this.view.k})`);
+    entry.g.classList.remove("is-idle");
+    window.clearTimeout(entry.timer);
+    entry.timer = window.setTimeout(() => entry.g.classList.add("is-idle"), CURSOR_IDLE);
+  }
+
+  forget(user) {
+    const entry = this.cursors.get(user);
+    if (entry) { entry.g.remove(); this.cursors.delete(user); }
+  }
+
+  // --- input ----------------------------------------------------------------------------
+
+  bind() {
+    const host = this.host;
+    host.addEventListener("wheel", (event) => {
+      event.preventDefault();
+      this.zoomAt(Math.exp(-event.deltaY * 0.0015), event.clientX, event.clientY);
+    }, { passive: false });
+    host.addEventListener("pointerdown", (event) => this.pointerDown(event));
+    host.addEventListener("pointermove", (event) => this.pointerMove(event));
+    host.addEventListener("pointerup", (event) => this.pointerUp(event));
+    host.addEventListener("pointercancel", () => this.cancelDrag());
+    host.addEventListener("dblclick", (event) => {
+      if (event.target.closest(".mm-node")) return;
+      this.create(this.clamp(this.toWorld(event.clientX, event.clientY)));
+    });
+    host.addEventListener("keydown", (event) => this.key(event));
+  }
+
+  pointerDown(event) {
+    if (event.button !== 0) return;
+    const g = event.target.closest(".mm-node");
+    this.host.setPointerCapture(event.pointerId);
+    if (g) {
+      const id = Number(g.dataset.id);
+      const node = this.store.nodes.get(id);
+      const world = this.toWorld(event.clientX, event.clientY);
+      this.dragging = { id, at: { x: node.x, y: node.y }, dx: world.x - node.x, dy: world.y - node.y, moved: false };
+    } else {
+      this.panning = { x: event.clientX - this.view.x, y: event.clientY - this.view.y, moved: false };
+    }
+  }
+
+  pointerMove(event) {
+    const world = this.toWorld(event.clientX, event.clientY);
+    const now = performance.now();
+    const due = now - this.lastSent >= SEND_EVERY;
+    if (this.dragging) {
+      const d = this.dragging;
+      d.at = this.clamp({ x: world.x - d.dx, y: world.y - d.dy });
+      d.moved = true;
+      this.moved(d.id);
+      if (due) { this.socket.send({ type: "node.drag", node: d.id, x: d.at.x, y: d.at.y }); this.lastSent = now; }
+      return;
+    }
+    if (this.panning) {
+      this.panning.moved = true;
+      this.view.x = event.clientX - this.panning.x;
+      this.view.y = event.clientY - this.panning.y;
+      this.applyView();
+      return;
+    }
+    if (this.connecting && this.connectFrom) {
+      const from = this.store.nodes.get(this.connectFrom);
+      if (from) {
+        this.rubber.hidden = false;
+        for (const [k, v] of Object.entries({ x1: from.x, y1: from.y, x2: world.x, y2: world.y })) this.rubber.setAttribute(k, v);
+      }
+    }
+    if (due && world.x >= 0 && world.y >= 0 && world.x <= this.size.width && world.y <= this.size.height) {
+      const at = this.clamp(world);
+      this.socket.send({ type: "cursor", x: at.x, y: at.y });
+      this.lastSent = now;
+    }
+  }
+
+  async pointerUp(event) {
+    const drag = this.dragging;
+    this.dragging = null;
+    if (this.panning) {
+      const clicked = !this.panning.moved;
+      this.panning = null;
+      if (clicked) { this.select(null); this.endConnect(); }
+      return;
+    }
+    if (!drag) return;
+    if (!drag.moved) { this.clickNode(drag.id); return; }
+    const node = this.store.nodes.get(drag.id);
+    // Shown where it was dropped until the broadcast confirms (or the error reverts it).
+    this.remoteDrags.set(drag.id, { ...drag.at, until: Date.now() + 15000 });
+    try {
+      await this.socket.request({ type: "node.move", node: drag.id, x: drag.at.x, y: drag.at.y });
+    } catch (error) {
+      this.onError(error);
+    } finally {
+      this.remoteDrags.delete(drag.id);
+      if (node) this.moved(drag.id);
+    }
+  }
+
+  cancelDrag() {
+    if (this.dragging) { const id = this.dragging.id; this.dragging = null; this.moved(id); }
+    this.panning = null;
+  }
+
+  async clickNode(id) {
+    if (!this.connecting) { this.select(id); return; }
+    if (!this.connectFrom) { this.connectFrom = id; this.select(id); return; }
+    const from = this.connectFrom;
+    this.endConnect();
+    if (from === id) return;
+    try {
+      await this.socket.request({ type: "connection.create", source: from, target: id });
+    } catch (error) { this.onError(error); }
+  }
+
+  startConnect() { this.connecting = true; this.connectFrom = this.selected; this.root.classList.add("is-connecting"); }
+
+  endConnect() {
+    this.connecting = false;
+    this.connectFrom = null;
+    this.rubber.hidden = true;
+    this.root.classList.remove("is-connecting");
+    this.root.querySelector("[data-action=connect]")?.setAttribute("aria-pressed", "false");
+  }
+
+  async create(at) {
+    try {
+      const created = await this.socket.request({ type: "node.create", title: this._("New idea"), x: at.x, y: at.y });
+      if (created.node) this.select(created.node.id);
+      return created;
+    } catch (error) { this.onError(error); return null; }
+  }
+
+  key(event) {
+    const step = event.shiftKey ? 200 : 60;
+    const pans = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+    if (pans[event.key]) {
+      this.view.x += pans[event.key][0]; this.view.y += pans[event.key][1]; this.applyView();
+    } else if (event.key === "+" || event.key === "=") this.zoomCentered(1.2);
+    else if (event.key === "-") this.zoomCentered(1 / 1.2);
+    else if (event.key === "0") { this.view.k = 1; this.applyView(); }
+    else if (event.key === "Escape") { this.endConnect(); this.select(null); }
+    else if (event.key === "n") this.create(this.center());
+    else return;
+    event.preventDefault();
+  }
+}

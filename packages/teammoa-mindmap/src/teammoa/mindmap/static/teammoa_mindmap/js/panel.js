@@ -1,0 +1,133 @@
+// The side panel: edit the selected node's title and notes, recommend it, read and write
+// its comments.
+import { api } from "../../teammoa_core/js/api.js";
+
+export class Panel {
+  constructor(root, store, socket, { apiUrl, onError, gettext, announce }) {
+    this.panel = root.querySelector("[data-panel]");
+    this.store = store;
+    this.socket = socket;
+    this.apiUrl = apiUrl;
+    this.onError = onError;
+    this._ = gettext;
+    this.announce = announce;
+    this.id = null;
+    this.q = (selector) => this.panel.querySelector(selector);
+    this.form = this.q("[data-node-form]");
+    this.commentForm = this.q("[data-comment-form]");
+    this.form.addEventListener("submit", (event) => { event.preventDefault(); this.save(); });
+    this.form.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); this.save(); }
+    });
+    this.commentForm.addEventListener("submit", (event) => { event.preventDefault(); this.comment(); });
+    this.q("[data-recommend]").addEventListener("click", () => this.recommend());
+    this.q("[data-delete]").addEventListener("click", () => this.remove());
+  }
+
+  show(id) {
+    const changed = id !== this.id;
+    this.id = id;
+    const node = id !== null ? this.store.nodes.get(id) : null;
+    this.q("[data-panel-empty]").hidden = Boolean(node);
+    this.q("[data-panel-body]").hidden = !node;
+    if (!node) return;
+    if (changed) {
+      this.form.elements.title.value = node.title;
+      this.form.elements.content.value = node.content;
+      this.q("[data-node-error]").textContent = "";
+      this.q("[data-comment-error]").textContent = "";
+      this.loadComments(id);
+    }
+    this.refresh();
+  }
+
+  // Someone else changed the node: show it, unless the field is being edited here.
+  refresh(message) {
+    const node = this.id !== null ? this.store.nodes.get(this.id) : null;
+    if (!node) { this.show(null); return; }
+    if (message && message.type === "node.updated" && message.node === this.id && message.by !== this.store.me) {
+      for (const name of ["title", "content"]) {
+        const field = this.form.elements[name];
+        if (document.activeElement !== field) field.value = node[name];
+      }
+    }
+    this.q("[data-recommend-count]").textContent = node.recommendations;
+    this.q("[data-recommend]").setAttribute("aria-pressed", String(Boolean(node.recommended_by_me)));
+    this.q("[data-comment-count]").textContent = node.comment_count;
+  }
+
+  async save() {
+    const id = this.id;
+    const node = this.store.nodes.get(id);
+    if (!node) return;
+    const change = { type: "node.update", node: id };
+    const title = this.form.elements.title.value.trim();
+    const content = this.form.elements.content.value;
+    if (title !== node.title) change.title = title;
+    if (content !== node.content) change.content = content;
+    if (!("title" in change) && !("content" in change)) return;
+    try {
+      await this.socket.request(change);
+      this.q("[data-node-error]").textContent = "";
+      this.announce(this._("Saved."));
+    } catch (error) {
+      this.q("[data-node-error]").textContent = fieldMessage(error);
+    }
+  }
+
+  async recommend() {
+    if (this.id === null) return;
+    try { await this.socket.request({ type: "node.recommend", node: this.id }); } catch (error) { this.onError(error); }
+  }
+
+  async remove() {
+    const node = this.store.nodes.get(this.id);
+    if (!node || !window.confirm(this._("Delete “%s” and its links?").replace("%s", node.title))) return;
+    try { await this.socket.request({ type: "node.delete", node: this.id }); this.announce(this._("Deleted.")); } catch (error) { this.onError(error); }
+  }
+
+  async comment() {
+    const field = this.commentForm.elements.text;
+    const text = field.value.trim();
+    if (!text || this.id === null) return;
+    try {
+      await this.socket.request({ type: "comment.create", node: this.id, text });
+      field.value = "";
+      this.q("[data-comment-error]").textContent = "";
+    } catch (error) {
+      this.q("[data-comment-error]").textContent = fieldMessage(error);
+    }
+  }
+
+  async loadComments(id) {
+    const list = this.q("[data-comments]");
+    list.replaceChildren();
+    if (!this.apiUrl) return;
+    try {
+      const page = await api(`${this.apiUrl}nodes/${id}/comments/?page_size=200`);
+      if (this.id === id) for (const comment of page.results) this.addComment(comment);
+    } catch (error) { if (this.id === id) this.onError(error); }
+  }
+
+  addComment(comment) {
+    if (comment.node !== this.id) return;
+    const list = this.q("[data-comments]");
+    if (list.querySelector(`[data-comment="${comment.id}"]`)) return;
+    const li = document.createElement("li");
+    li.dataset.comment = comment.id;
+    const who = document.createElement("strong");
+    who.textContent = comment.author ? comment.author.name : comment.author_name;
+    const when = document.createElement("time");
+    when.dateTime = comment.created_at;
+    when.textContent = new Date(comment.created_at).toLocaleString();
+    const text = document.createElement("p");
+    text.textContent = comment.text;
+    li.append(who, " ", when, text);
+    list.append(li);
+  }
+}
+
+function fieldMessage(error) {
+  const fields = error && error.errors ? Object.values(error.errors).flat() : [];
+  return fields[0] || (error && error.message) || "";
+}
