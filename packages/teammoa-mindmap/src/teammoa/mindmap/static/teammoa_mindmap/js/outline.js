@@ -2,9 +2,12 @@
 // keyboard and screen readers can walk and edit. It re-renders on every change and keeps
 // the focused node focused.
 
-function plural(one, many, count) {
-  const pick = typeof window.ngettext === "function" ? window.ngettext(one, many, count) : (count === 1 ? one : many);
-  return pick.replace("%s", count);
+const ngettext = (one, many, count) =>
+  typeof window.ngettext === "function" ? window.ngettext(one, many, count) : count === 1 ? one : many;
+
+// The messages stay literal ngettext(…) calls at the call site so makemessages finds them.
+function plural(message, count) {
+  return message.replace("%s", count);
 }
 
 export class Outline {
@@ -47,8 +50,8 @@ export class Outline {
       label.textContent = node.title;
       li.append(label);
       const extras = [];
-      if (node.recommendations) extras.push(plural("%s recommendation", "%s recommendations", node.recommendations));
-      if (node.comment_count) extras.push(plural("%s comment", "%s comments", node.comment_count));
+      if (node.recommendations) extras.push(plural(ngettext("%s recommendation", "%s recommendations", node.recommendations), node.recommendations));
+      if (node.comment_count) extras.push(plural(ngettext("%s comment", "%s comments", node.comment_count), node.comment_count));
       if (node.content) extras.push(this._("has notes"));
       if (extras.length) {
         const meta = document.createElement("span");
