@@ -7,6 +7,9 @@ import pytest
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
+from teammoa.core.models import Membership, Team
+from teammoa.core.testing.factories import host_of, make_team
+
 pytest_plugins = ["teammoa.core.testing.plugin"]
 
 RATE_LIMIT_KEYS = "teammoa:rl:*"
@@ -56,3 +59,19 @@ def db_state() -> Callable[[], list[list[dict[str, Any]]]]:
         ]
 
     return snapshot
+
+
+# A team with a host and two members, for the API tests (modules may define their own).
+@pytest.fixture
+def team() -> Team:
+    return make_team(members=2)
+
+
+@pytest.fixture
+def host(team: Team) -> Membership:
+    return host_of(team)
+
+
+@pytest.fixture
+def member(team: Team) -> Membership:
+    return team.memberships.filter(role="member").order_by("pk").first()

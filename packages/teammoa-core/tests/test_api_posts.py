@@ -9,36 +9,15 @@ from urllib.parse import quote
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
-from rest_framework.test import APIClient
 
 from teammoa.core import services
 from teammoa.core.models import Membership, Post, Team
-from teammoa.core.testing.factories import host_of, make_team, make_user
+from teammoa.core.testing.factories import host_of, make_user
+from tests.api_support import as_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 LIMIT = 1024
-
-
-def as_user(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def team() -> Team:
-    return make_team(members=2)
-
-
-@pytest.fixture
-def host(team: Team) -> Membership:
-    return host_of(team)
-
-
-@pytest.fixture
-def member(team: Team) -> Membership:
-    return team.memberships.filter(role="member").order_by("pk").first()
 
 
 def posts(team: Team) -> str:

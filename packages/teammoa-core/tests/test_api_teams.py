@@ -19,6 +19,7 @@ from teammoa.core.testing.factories import (
     make_team,
     make_user,
 )
+from tests.api_support import as_user
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +34,6 @@ TEAM_FIELDS = {
     "my_role",
     "created_at",
 }
-
-
-def as_user(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_create_team_returns_the_team_without_its_password() -> None:

@@ -7,11 +7,11 @@ import zoneinfo
 from typing import Any
 
 import pytest
-from rest_framework.test import APIClient
 
 from teammoa.core import services
 from teammoa.core.models import Membership, Team
 from teammoa.core.testing.factories import host_of, make_team
+from tests.api_support import as_user
 
 pytestmark = pytest.mark.django_db
 
@@ -37,27 +37,6 @@ TODO_FIELDS = {
     "order",
     "created_at",
 }
-
-
-def as_user(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def team() -> Team:
-    return make_team(members=2)
-
-
-@pytest.fixture
-def host(team: Team) -> Membership:
-    return host_of(team)
-
-
-@pytest.fixture
-def member(team: Team) -> Membership:
-    return team.memberships.filter(role="member").order_by("pk").first()
 
 
 @pytest.fixture
