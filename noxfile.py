@@ -108,6 +108,8 @@ def check_wheel(session: nox.Session, wheel: Path, name: str) -> None:
     for required in (f"teammoa/{name}/__init__.py", f"teammoa/{name}/migrations/__init__.py"):
         if required not in files:
             session.error(f"{wheel.name} is missing {required}")
+    if not any(f.endswith(".dist-info/licenses/LICENSE") for f in files):
+        session.error(f"{wheel.name} does not carry its LICENSE file")
     po_files = {f[:-3] for f in files if f.endswith(".po")}
     mo_files = {f[:-3] for f in files if f.endswith(".mo")}
     if po_files - mo_files:
