@@ -76,3 +76,67 @@ def test_every_bad_value_is_reported_at_once():
 def test_manage_py_check_fails_on_a_bad_setting():
     with pytest.raises(SystemCheckError, match=r"teammoa_core\.E003"):
         call_command("check")
+
+
+# --- the host project's settings -----------------------------------------------------------
+
+DUMMY = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+def test_the_test_project_is_a_correct_host():
+    from teammoa.core.checks import check_host_project
+
+    assert check_host_project() == []
+
+
+def test_e004_messages_app_missing(settings):
+    settings.INSTALLED_APPS = [a for a in settings.INSTALLED_APPS if a != "django.contrib.messages"]
+    assert "teammoa_core.E004" in core_ids()
+
+
+def test_e004_messages_middleware_missing(settings):
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "MessageMiddleware" not in m]
+    assert core_ids() == ["teammoa_core.E004"]
+
+
+def test_w001_dummy_cache_makes_the_join_limit_count_nothing():
+    with override_settings(CACHES=DUMMY):
+        assert core_ids() == ["teammoa_core.W001"]
+
+
+@pytest.mark.parametrize(
+    ("rest", "expected"),
+    [
+        ({"DEFAULT_AUTHENTICATION_CLASSES": ["x.JWTAuthentication"]}, ["teammoa_core.E005"]),
+        ({"DEFAULT_RENDERER_CLASSES": ["x.YAMLRenderer"]}, ["teammoa_core.E006"]),
+        (
+            {
+                "DEFAULT_AUTHENTICATION_CLASSES": [
+                    "x.JWTAuthentication",
+                    "rest_framework.authentication.SessionAuthentication",
+                ],
+                "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+                # Versioning is pinned off in the apps' views, so a host may version its own.
+                "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
+            },
+            [],
+        ),
+    ],
+)
+def test_host_rest_framework_settings_that_break_the_pages(rest, expected):
+    with override_settings(REST_FRAMEWORK=rest):
+        assert core_ids() == expected
+
+
+def test_host_versioning_does_not_break_the_api(client, django_user_model):
+    """A host project that versions its own API by URL path must not make every TeamMoa
+    endpoint fail (the apps' URLs carry no version)."""
+    user = django_user_model.objects.create_user("versioned", password="pw-123456789")
+    client.force_login(user)
+    rest = {
+        "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
+        "ALLOWED_VERSIONS": ["2"],
+    }
+    with override_settings(REST_FRAMEWORK=rest):
+        response = client.get("/api/v1/teams/")
+    assert response.status_code == 200, response.content

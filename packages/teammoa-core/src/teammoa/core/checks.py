@@ -1,10 +1,12 @@
-"""System checks for the core app's settings (ids ``teammoa_core.E00x``)."""
+"""System checks for the core app's settings and for the host project settings that would
+silently break it (ids ``teammoa_core.E00x`` / ``W00x``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from teammoa.core.conf import conf, parse_rate
 
@@ -37,3 +39,61 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     except ValueError as exc:
         errors.append(Error(f"TEAMMOA_JOIN_ATTEMPTS: {exc}.", id="teammoa_core.E003"))
     return errors
+
+
+MESSAGES_APP = "django.contrib.messages"
+MESSAGES_MIDDLEWARE = "django.contrib.messages.middleware.MessageMiddleware"
+DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
+SESSION_AUTH = "rest_framework.authentication.SessionAuthentication"
+JSON_RENDERER = "rest_framework.renderers.JSONRenderer"
+
+
+@register(Tags.compatibility)
+def check_host_project(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """What a host project can get wrong without noticing until a page or a limit fails."""
+    found: list[CheckMessage] = []
+    if MESSAGES_APP not in settings.INSTALLED_APPS or MESSAGES_MIDDLEWARE not in getattr(
+        settings, "MIDDLEWARE", []
+    ):
+        found.append(
+            Error(
+                "TeamMoa's pages report what they did through django.contrib.messages, "
+                "which is not fully enabled.",
+                hint=f"Add {MESSAGES_APP!r} to INSTALLED_APPS and {MESSAGES_MIDDLEWARE!r} "
+                "to MIDDLEWARE (after the session and authentication middleware).",
+                id="teammoa_core.E004",
+            )
+        )
+    backend = (getattr(settings, "CACHES", {}) or {}).get("default", {}).get("BACKEND")
+    if backend == DUMMY_CACHE:
+        found.append(
+            Warning(
+                "The default cache is DummyCache: the limit on wrong join attempts (and any "
+                "cache-based rate limit) counts nothing and never applies.",
+                hint="Use a real cache (LocMemCache for one process, Redis for several).",
+                id="teammoa_core.W001",
+            )
+        )
+    rest = getattr(settings, "REST_FRAMEWORK", {}) or {}
+    authentication = rest.get("DEFAULT_AUTHENTICATION_CLASSES")
+    if authentication is not None and SESSION_AUTH not in authentication:
+        found.append(
+            Error(
+                "REST_FRAMEWORK['DEFAULT_AUTHENTICATION_CLASSES'] leaves out session "
+                "authentication: the TeamMoa pages call the API with the signed-in session "
+                "and every one of their requests would be refused.",
+                hint=f"Keep {SESSION_AUTH!r} in the list (token or other classes may follow).",
+                id="teammoa_core.E005",
+            )
+        )
+    renderers = rest.get("DEFAULT_RENDERER_CLASSES")
+    if renderers is not None and JSON_RENDERER not in renderers:
+        found.append(
+            Error(
+                "REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES'] leaves out the JSON renderer the "
+                "TeamMoa pages read.",
+                hint=f"Keep {JSON_RENDERER!r} in the list.",
+                id="teammoa_core.E006",
+            )
+        )
+    return found

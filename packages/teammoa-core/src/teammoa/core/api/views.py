@@ -40,6 +40,8 @@ class CoreAPIView(GenericAPIView):
 
     permission_classes = [IsAuthenticated]
     pagination_class = TeamMoaPagination
+    # The URLs carry /v1/ in the path; a host's DEFAULT_VERSIONING_CLASS must not apply.
+    versioning_class = None
 
     def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
         return exception_handler

@@ -58,6 +58,8 @@ class MindmapAPIView(APIView):
     # The domain error handler is set here so a host project need not configure it.
 
     permission_classes = [IsAuthenticated]
+    # The URLs carry /v1/ in the path; a host's DEFAULT_VERSIONING_CLASS must not apply.
+    versioning_class = None
 
     def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
         return exception_handler

@@ -36,6 +36,8 @@ class CalendarParser(BaseParser):
 
 class ScheduleAPIView(APIView):
     permission_classes = [IsAuthenticated]
+    # The URLs carry /v1/ in the path; a host's DEFAULT_VERSIONING_CLASS must not apply.
+    versioning_class = None
 
     def get_exception_handler(self) -> Any:
         return exception_handler
