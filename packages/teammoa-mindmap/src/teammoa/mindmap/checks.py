@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 from django.core.checks import CheckMessage, Error, Tags, register
@@ -53,6 +54,13 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     url = conf.PRESENCE_REDIS_URL
     if url is not None and not (isinstance(url, str) and url.startswith(("redis", "unix"))):
         error("TEAMMOA_MINDMAP_PRESENCE_REDIS_URL must be None or a redis:// URL.", 8)
+    if conf.presence_redis_url and importlib.util.find_spec("redis") is None:
+        error(
+            "Presence needs Redis (%s) but the `redis` package is not installed."
+            % ("TEAMMOA_MINDMAP_PRESENCE_REDIS_URL" if url else "the channel layer's Redis"),
+            11,
+            hint="pip install 'teammoa-mindmap[redis]'",
+        )
     interval = conf.SWITCH_INTERVAL
     if interval is not None and (not _number(interval) or not 0.0001 <= interval <= 0.1):
         error("TEAMMOA_MINDMAP_SWITCH_INTERVAL must be None or from 0.0001 to 0.1.", 10)

@@ -31,15 +31,18 @@ DEFAULTS: dict[str, Any] = {
     # Who-is-here entries live this long without a heartbeat (seconds); a crashed
     # server's users vanish within TTL plus one sweep (TTL / 4).
     "PRESENCE_TTL_SECONDS": 20,
-    # Redis for the shared who-is-here registry; defaults to the site's ``REDIS_URL``.
-    # Without either, presence is kept in process memory (one server process).
+    # Redis for the shared who-is-here registry; defaults to the Redis of the default
+    # channel layer when that is channels-redis. Without either, presence is kept in
+    # process memory (one server process). A generic ``REDIS_URL`` setting is never read:
+    # a host project's variable of that name is not a promise that ``redis`` is installed.
     "PRESENCE_REDIS_URL": None,
     "PRESENCE_PREFIX": "teammoa:mindmap:presence",
     # Python's GIL switch interval (seconds) for server processes that serve mindmap
-    # sockets. The default 5 ms lets a busy event loop keep a database thread waiting 5 ms
-    # per round trip; 1 ms cut the p99 latency of moves by more than half under load
-    # (docs/benchmarks.md). None leaves the interpreter's setting alone.
-    "SWITCH_INTERVAL": 0.001,
+    # sockets. The interpreter's 5 ms lets a busy event loop keep a database thread waiting
+    # 5 ms per round trip; 1 ms cut the p99 latency of moves by more than half under load
+    # (docs/benchmarks.md). It is process-wide, so a reusable app leaves it alone by
+    # default (None); the TeamMoa site sets 0.001.
+    "SWITCH_INTERVAL": None,
     # Limits that keep one mindmap's snapshot and exports reasonable.
     "MAX_NODES": 2000,
     "IMPORT_MAX_BYTES": 5 * 1024 * 1024,
@@ -63,7 +66,29 @@ class MindmapSettings:
 
     @property
     def presence_redis_url(self) -> str | None:
-        return self.PRESENCE_REDIS_URL or getattr(settings, "REDIS_URL", None) or None
+        """``PRESENCE_REDIS_URL``, else the default channel layer's Redis, else None."""
+        return self.PRESENCE_REDIS_URL or channel_layer_redis_url()
+
+
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def channel_layer_redis_url() -> str | None:
+    """The first host of the default channel layer when it is channels-redis, as a URL."""
+    layer = (getattr(settings, "CHANNEL_LAYERS", None) or {}).get("default") or {}
+    if not str(layer.get("BACKEND", "")).startswith("channels_redis."):
+        return None
+    hosts = (layer.get("CONFIG") or {}).get("hosts") or []
+    if not hosts:
+        return None
+    host = hosts[0]
+    if isinstance(host, dict):  # channels-redis' {"address": ..., ...} form
+        host = host.get("address")
+    if isinstance(host, list | tuple) and len(host) == 2:
+        return f"redis://{host[0]}:{host[1]}"
+    if isinstance(host, str) and host.startswith(_REDIS_SCHEMES):
+        return host
+    return None
 
 
 conf = MindmapSettings()
