@@ -363,5 +363,56 @@ def image(session: nox.Session) -> None:
         session.run("pytest", "-m", "image", *session.posargs, env=env)
 
 
+# --- bench: the HTTP benchmark (docs/benchmarks.md); not part of the test command --------
+
+BENCH_TOOLS = [
+    "locust>=2.32",
+    "py-spy>=0.4",
+    "gunicorn>=23",
+    "uvicorn[standard]>=0.34",
+    "granian>=2.2",
+]
+
+
+@nox.session(python=PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Seed a fresh MariaDB database, serve the site as production does, run the HTTP mix.
+
+    About 7 minutes: 20/50/100/150 users x 60 s without think time, then 150 users at one
+    request per second each. Its own database (teammoa_bench_http) and Redis index (9);
+    BENCH_DATABASE_URL / BENCH_REDIS_URL override them, and arguments after `--` go to
+    bench/run_http.py (e.g. `-- --server daphne --seconds 20`).
+    """
+    _require_tools(session, {"nginx": "nginx", "openssl": "openssl"})
+    database_url = os.environ.get(
+        "BENCH_DATABASE_URL",
+        _with_path(SERVICE_ENV.get("DATABASE_URL", DEFAULT_DATABASE_URL), "/teammoa_bench_http"),
+    )
+    redis_url = os.environ.get(
+        "BENCH_REDIS_URL", _with_path(SERVICE_ENV.get("REDIS_URL", DEFAULT_REDIS_URL), "/9")
+    )
+    missing = [
+        f"{what} at {problem}"
+        for what, problem in (
+            ("MySQL/MariaDB", _reachable(database_url, 3306)),
+            ("Redis", _reachable(redis_url, 6379)),
+        )
+        if problem
+    ]
+    if missing:
+        session.error("the benchmark needs " + "; ".join(missing))
+    install_site(session)
+    session.install(*BENCH_TOOLS)
+    session.run(
+        "python",
+        str(ROOT / "bench" / "run_http.py"),
+        "--database-url",
+        database_url,
+        "--redis-url",
+        redis_url,
+        *session.posargs,
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover - `python noxfile.py` is not the way in
     sys.exit("Run `nox` (see README.md).")

@@ -75,6 +75,16 @@ def _replace(text: str, old: str, new: str) -> str:
 
 
 def render_site(text: str, layout: Layout, version: tuple[int, ...]) -> str:
+    servers = re.findall(r"server web\d+:8000", text)
+    if len(servers) < 2 or len(servers) != len(layout.upstreams):
+        raise AssertionError(f"expected {len(layout.upstreams)} upstream servers, not {servers}")
+    for server, port in zip(servers, layout.upstreams, strict=True):
+        text = _replace(text, server, f"server 127.0.0.1:{port}")
+    return localise(text, layout, version)
+
+
+def localise(text: str, layout: Layout, version: tuple[int, ...]) -> str:
+    """Everything but the upstream servers made local (the HTTP benchmark sets those)."""
     text = _replace(text, "    listen [::]:80;\n", "")
     text = _replace(text, "    listen [::]:443 ssl;\n", "")
     text = _replace(text, "listen 80;", f"listen 127.0.0.1:{layout.http_port};")
@@ -83,11 +93,6 @@ def render_site(text: str, layout: Layout, version: tuple[int, ...]) -> str:
         text = _replace(text, "    http2 on;\n", "")
         ssl_listen += " http2"
     text = _replace(text, "listen 443 ssl;", ssl_listen + ";")
-    servers = re.findall(r"server web\d+:8000", text)
-    if len(servers) < 2 or len(servers) != len(layout.upstreams):
-        raise AssertionError(f"expected {len(layout.upstreams)} upstream servers, not {servers}")
-    for server, port in zip(servers, layout.upstreams, strict=True):
-        text = _replace(text, server, f"server 127.0.0.1:{port}")
     text = _replace(text, "/etc/letsencrypt/live/teammoa/", f"{layout.certs}/")
     text = _replace(text, "root /var/www/certbot;", f"root {layout.webroot};")
     text = _replace(text, "/var/www/teammoa/static/", f"{layout.static_root}/")
@@ -95,8 +100,19 @@ def render_site(text: str, layout: Layout, version: tuple[int, ...]) -> str:
     return text
 
 
-def write_config(layout: Layout, site_text: str | None = None, nginx: str = "nginx") -> Path:
-    """Write nginx.conf (+ the rendered site file) under layout.root; return nginx.conf."""
+def write_config(
+    layout: Layout,
+    site_text: str | None = None,
+    nginx: str = "nginx",
+    *,
+    rendered: str | None = None,
+    workers: int = 1,
+) -> Path:
+    """Write nginx.conf (+ the rendered site file) under layout.root; return nginx.conf.
+
+    ``rendered`` is a site file already made local (the HTTP benchmark writes its own
+    upstreams); ``workers`` is nginx's worker_processes.
+    """
     root = layout.root
     for name in ("logs", "tmp"):
         (root / name).mkdir(parents=True, exist_ok=True)
@@ -104,15 +120,17 @@ def write_config(layout: Layout, site_text: str | None = None, nginx: str = "ngi
         make_certificate(layout.certs)
     layout.webroot.mkdir(parents=True, exist_ok=True)
     site_text = SITE_CONF.read_text() if site_text is None else site_text
-    (root / "teammoa.conf").write_text(render_site(site_text, layout, nginx_version(nginx)))
+    if rendered is None:
+        rendered = render_site(site_text, layout, nginx_version(nginx))
+    (root / "teammoa.conf").write_text(rendered)
     # Workers as root only where the master is root: they must read pytest's 0700 dirs.
     user = "user root;\n" if os.geteuid() == 0 else ""
     temp = root / "tmp"
     (root / "nginx.conf").write_text(
-        f"""{user}worker_processes 1;
+        f"""{user}worker_processes {workers};
 pid {root}/nginx.pid;
 error_log {root}/logs/error.log warn;
-events {{ worker_connections 512; }}
+events {{ worker_connections 1024; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
