@@ -29,6 +29,7 @@ nox.options.sessions = [
     "site",
     "services",
     "django6",
+    "host",
     "deploy",
     "image",
 ]
@@ -271,6 +272,40 @@ def django6(session: nox.Session) -> None:
     session.run("python", "-c", "import django; assert django.VERSION[0] == 6, django.VERSION")
     for name in PACKAGES:
         run_package_tests(session, name)
+
+
+# --- host: each app in a fresh Django project, as its README says ------------------------
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize("app", list(PACKAGES))
+def host(session: nox.Session, app: str) -> None:
+    """A fresh `startproject` with a custom user model and ONE app installed from its wheel
+    as its README says (the README's snippets, applied literally); migrate, check, then a
+    page, the API and (mindmap) a WebSocket through a real Daphne."""
+    sys.path.insert(0, str(ROOT / "host"))
+    from host_project import pip_requirements
+
+    wheels = build_wheels(session, [*PACKAGES[app], app])
+    requirements = []
+    for word in pip_requirements(app):
+        name = word.split("[", 1)[0]
+        if name.startswith("teammoa-"):
+            short = name.removeprefix("teammoa-")
+            if short not in wheels:
+                session.error(f"the README of {app} installs {name}, which is not its own")
+            requirements.append(f"{word} @ {wheels[short].as_uri()}")
+        else:
+            requirements.append(word)
+    # The siblings the app declares come from this checkout's wheels, not an index.
+    requirements += [f"teammoa-{dep} @ {wheels[dep].as_uri()}" for dep in PACKAGES[app]]
+    session.install(*requirements)
+    pip_check(session)
+    if app == "mindmap":
+        session.install("websockets>=13")  # the test's own client, not the app's
+    work = Path(session.create_tmp()).resolve() / "project"
+    shutil.rmtree(work, ignore_errors=True)
+    session.run("python", str(ROOT / "host" / "host_project.py"), app, str(work))
 
 
 # --- deploy and image: the production files (SPEC section 8) -----------------------------
