@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -9,6 +10,10 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from teammoa_site import views
+
+# The admin's own login form knows nothing of allauth's failed-login limits: send it to the
+# site's login (as allauth's docs advise), which applies them and e-mail confirmation.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),

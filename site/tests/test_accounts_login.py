@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail
+from django.core.cache import cache
 
 from teammoa_site.accounts.services import deactivate_account
 from tests.accounts_support import (
@@ -165,6 +167,126 @@ def test_failures_from_one_address_across_accounts_are_limited(client):
 
     assert TOO_MANY in Page(response.content).alert_text()
     assert logged_in_user_id(client) is None
+
+
+@pytest.mark.django_db
+def test_alternating_the_username_and_the_email_shares_one_allowance(client):
+    """The per-account limit counts the account, not what was typed: with the limit
+    keyed by the typed login, alternating names gave an attacker twice the guesses."""
+    limit = _login_failed_limits()["key"]
+    user = make_user()
+    names = ["alice", "alice@example.com", "ALICE", "Alice@Example.COM"]
+    for number in range(limit):
+        client.post("/accounts/login/", {"login": names[number % 4], "password": "guess"})
+
+    for login in names:
+        response = log_in(client, login)
+        assert TOO_MANY in Page(response.content).alert_text(), login
+    assert logged_in_user_id(client) is None
+    assert log_in(client, "alice").status_code == 200
+    assert logged_in_user_id(client) != str(user.pk)
+
+
+@pytest.mark.django_db
+def test_a_secondary_address_counts_against_the_same_account(client):
+    limit = _login_failed_limits()["key"]
+    user = make_user()
+    EmailAddress.objects.create(user=user, email="work@example.com", verified=True)
+    for number in range(limit):
+        login = "work@example.com" if number % 2 else "alice"
+        client.post("/accounts/login/", {"login": login, "password": "guess"})
+
+    assert TOO_MANY in Page(log_in(client, "alice@example.com").content).alert_text()
+
+
+@pytest.mark.django_db
+def test_failures_for_an_unknown_login_are_counted_by_the_normalised_login(client):
+    limit = _login_failed_limits()["key"]
+    for number in range(limit):
+        login = "nobody" if number % 2 else " NoBody "
+        client.post("/accounts/login/", {"login": login, "password": "guess"})
+
+    response = client.post("/accounts/login/", {"login": "NOBODY", "password": "guess"})
+
+    assert TOO_MANY in Page(response.content).alert_text()
+    # ... and never lock out an account of another name.
+    make_user()
+    assert log_in(client, "alice").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_password_reset_lifts_the_limit_however_the_account_was_named(client):
+    limit = _login_failed_limits()["key"]
+    make_user()
+    for _ in range(limit):
+        client.post("/accounts/login/", {"login": "alice", "password": "guess"})
+    assert TOO_MANY in Page(log_in(client, "alice").content).alert_text()
+
+    client.post("/accounts/password/reset/", {"email": "alice@example.com"})
+    form_path = client.get(link_in_last_mail("/accounts/password/reset/key/"))["Location"]
+    client.post(form_path, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+
+    assert log_in(client, "alice", NEW_PASSWORD).status_code == 302
+
+
+# --- the admin's login goes through the same limits ---------------------------------------
+
+
+def _make_admin():
+    return make_user("boss", "boss@example.com", is_staff=True, is_superuser=True)
+
+
+@pytest.mark.django_db
+def test_the_admin_login_page_sends_visitors_to_the_site_login(client):
+    response = client.get("/admin/login/?next=/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+
+
+@pytest.mark.django_db
+def test_guessing_at_the_admin_login_never_logs_in(client):
+    """12 wrong passwords then the right one, at /admin/login/: before, that was a way in
+    with no limit at all."""
+    admin_user = _make_admin()
+    for _ in range(12):
+        client.post("/admin/login/", {"username": "boss", "password": "guess"})
+
+    response = client.post("/admin/login/", {"username": "boss", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert logged_in_user_id(client) != str(admin_user.pk)
+    assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_admin_is_reached_through_the_limited_site_login(client):
+    admin_user = _make_admin()
+    login_url = client.get("/admin/login/?next=/admin/")["Location"]
+    for _ in range(12):
+        client.post(login_url, {"login": "boss", "password": "guess"})
+
+    refused = client.post(login_url, {"login": "boss", "password": PASSWORD})
+
+    assert TOO_MANY in Page(refused.content).alert_text()
+    assert logged_in_user_id(client) is None
+
+    cache.clear()  # the limit's window has passed
+    response = client.post(login_url, {"login": "boss", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert logged_in_user_id(client) == str(admin_user.pk)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/login/")["Location"] == "/admin/"
+
+
+@pytest.mark.django_db
+def test_a_signed_in_member_without_staff_rights_is_refused_by_the_admin_login(client):
+    make_user()
+    log_in(client, "alice")
+
+    assert client.get("/admin/login/").status_code == 403
 
 
 @pytest.mark.django_db

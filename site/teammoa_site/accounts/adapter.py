@@ -1,13 +1,41 @@
-"""allauth adapter: sign-up can be closed from the environment; e-mail is stored lower-case."""
+"""allauth adapter: sign-up can be closed from the environment; e-mail is stored lower-case;
+failed logins are counted per account, whichever of its names was typed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 
 from teammoa_site.accounts.models import normalize_email_address
+
+
+def login_attempts_key(login: str) -> str:
+    """The account a login names (``user:<id>``), else the login itself, normalised.
+
+    Counting by what was typed let an attacker alternate a username and its e-mail
+    address and get the per-account allowance twice.
+    """
+    login = " ".join(str(login).split()).lower()
+    if not login:
+        return ""
+    users = get_user_model().objects
+    if "@" in login:  # the username alphabet has no "@"
+        pk = users.filter(email=normalize_email_address(login)).values_list("pk", flat=True).first()
+        if pk is None:
+            pk = (
+                EmailAddress.objects.filter(email__iexact=login)
+                .values_list("user_id", flat=True)
+                .first()
+            )
+    else:
+        pk = users.filter(username__iexact=login).values_list("pk", flat=True).first()
+    return f"user:{pk}" if pk is not None else f"login:{login}"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -24,3 +52,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def clean_email(self, email: str) -> str:
         return normalize_email_address(super().clean_email(email)) or ""
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # allauth keys the "login_failed" per-key limit (and its reset after a password
+        # reset) by this value; tests in test_accounts_login.py pin that it is used.
+        login = credentials.get("email", credentials.get("username", "")) or ""
+        return f"{get_current_site(request).domain}:{login_attempts_key(login)}"
