@@ -212,3 +212,52 @@ def test_an_account_without_a_password_confirms_with_the_checkbox_alone(client):
     user.refresh_from_db()
     assert user.deactivated_at is not None
     assert not SocialAccount.objects.filter(user=user).exists()
+
+
+# --- the reserved "deleted-" names ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_older_account_holding_the_anonymised_name_cannot_block_deactivation(client):
+    """Before the prefix was reserved anyone could sign up as ``deleted-<id>`` of another
+    account; that account's deactivation then failed on the unique index (a 500)."""
+    user = make_user()
+    squatter = make_user("placeholder", "squatter@example.com", nickname="Squatter")
+    # As an account made before the reservation: the row exists, whatever validators say.
+    get_user_model().objects.filter(pk=squatter.pk).update(username=f"deleted-{user.pk}")
+    log_in(client, "alice")
+
+    response = client.post(DEACTIVATE_URL, {"password": PASSWORD, "confirm": "on"})
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.is_deactivated
+    assert not user.is_active
+    assert user.username.startswith(f"deleted-{user.pk}-")
+    assert user.username != f"deleted-{user.pk}"
+    squatter.refresh_from_db()
+    assert squatter.username == f"deleted-{user.pk}"  # left as it was
+    assert squatter.is_active
+
+
+@pytest.mark.django_db
+def test_a_squatter_in_capitals_cannot_block_deactivation_either():
+    user = make_user()
+    squatter = make_user("placeholder", "squatter@example.com", nickname="Squatter")
+    get_user_model().objects.filter(pk=squatter.pk).update(username=f"DELETED-{user.pk}")
+
+    deactivate_account(user)
+
+    user.refresh_from_db()
+    assert user.is_deactivated
+    assert user.username.lower() != f"deleted-{user.pk}"
+
+
+@pytest.mark.django_db
+def test_the_admin_can_still_edit_a_deactivated_account(admin_client):
+    user = deactivate_account(make_user())
+
+    page = admin_client.get(f"/admin/accounts/user/{user.pk}/change/")
+
+    assert page.status_code == 200
+    assert Page(page.content).by_id("id_username") is None  # shown, not editable

@@ -98,6 +98,8 @@ def _signup_with(**changes: str | None) -> dict[str, str]:
         ("username", _signup_with(username="ab"), "at least 3 characters"),
         ("username", _signup_with(username="a" * 151), "at most 150 characters"),
         ("username", _signup_with(username=""), "This field is required."),
+        ("username", _signup_with(username="deleted-10"), "reserved for deactivated"),
+        ("username", _signup_with(username="Deleted-1"), "reserved for deactivated"),
         ("email", _signup_with(email="not-an-address"), "Enter a valid email address."),
         ("email", _signup_with(email="two@@example.com"), "Enter a valid email address."),
         ("nickname", _signup_with(nickname="x"), "at least 2 characters"),

@@ -104,6 +104,25 @@ def test_signup_errors_in_korean(client):
     assert "아래 표시된 항목을 고쳐 주세요:" in text
 
 
+@pytest.mark.django_db
+def test_the_reserved_username_prefix_is_explained_in_korean(client):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "deleted-1",
+            "email": "kim@example.com",
+            "nickname": "김철수",
+            "password1": "quiet-harbour-lantern-42",
+            "password2": "quiet-harbour-lantern-42",
+        },
+        **KO,
+    )
+
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "“deleted-” 접두사가 붙은 이름은 탈퇴한 계정에 쓰이므로 고를 수 없습니다." in text
+
+
 def test_javascript_catalog_serves_korean(client):
     response = client.get("/jsi18n/", **KO)
 

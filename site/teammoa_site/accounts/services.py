@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Callable
 
 from allauth.account.models import EmailAddress
@@ -12,6 +13,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from teammoa_site.accounts.models import User
+from teammoa_site.accounts.validators import DEACTIVATED_USERNAME_PREFIX
 
 # Called with the user inside the deactivation transaction, before anonymisation, so
 # installed apps can let the user leave what they belong to (teams, with host succession).
@@ -29,6 +31,19 @@ def unregister_deactivation_hook(hook: DeactivationHook) -> None:
         _deactivation_hooks.remove(hook)
 
 
+def anonymised_username(user: User) -> str:
+    """``deleted-<id>``, or with a random suffix when an older account already holds it.
+
+    The prefix is reserved at sign-up, so only accounts made before the reservation (or
+    by hand in the database) can hold such a name; deactivation must still never fail.
+    """
+    candidate = f"{DEACTIVATED_USERNAME_PREFIX}{user.pk}"
+    others = get_user_model().objects.exclude(pk=user.pk)
+    while others.filter(username__iexact=candidate).exists():
+        candidate = f"{DEACTIVATED_USERNAME_PREFIX}{user.pk}-{secrets.token_hex(6)}"
+    return candidate
+
+
 @transaction.atomic
 def deactivate_account(user: User) -> User:
     """Leave everything, anonymise personal data and disable the login; keep the row."""
@@ -43,7 +58,7 @@ def deactivate_account(user: User) -> User:
 
     SocialAccount.objects.filter(user=user).delete()
     Token.objects.filter(user=user).delete()
-    user.username = f"deleted-{user.pk}"
+    user.username = anonymised_username(user)
     user.email = None
     user.nickname = ""
     user.first_name = ""
