@@ -15,6 +15,7 @@ from django.utils.html import linebreaks
 from django.utils.translation import gettext_lazy as _
 
 from teammoa.core.conf import conf
+from teammoa.core.dates import EARLIEST_DATE, LATEST_DATE
 from teammoa.core.models import (
     DEFAULT_MAX_MEMBERS,
     MAX_MEMBERS,
@@ -144,10 +145,13 @@ class TransferHostForm(forms.Form):
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker limited to the dates core accepts (``teammoa.core.dates``)."""
+
     input_type = "date"
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
+    def __init__(self, attrs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        bounds = {"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}
+        super().__init__(attrs={**bounds, **(attrs or {})}, format="%Y-%m-%d", **kwargs)
 
 
 class MilestoneForm(forms.Form):

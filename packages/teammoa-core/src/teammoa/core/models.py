@@ -21,6 +21,8 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from teammoa.core.dates import EARLIEST_DATE, LATEST_DATE, validate_date_in_range
+
 TEAM_TITLE_MAX = 64
 TEAM_INTRO_MAX = 2000
 MIN_MEMBERS = 2
@@ -162,8 +164,8 @@ class Milestone(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("title"), max_length=100, validators=[MinLengthValidator(1)])
     description = models.TextField(_("description"), max_length=5000, blank=True)
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    start_date = models.DateField(_("start date"), validators=[validate_date_in_range])
+    end_date = models.DateField(_("end date"), validators=[validate_date_in_range])
     priority = models.CharField(
         _("priority"), max_length=8, choices=Priority.choices, default=Priority.MEDIUM
     )
@@ -189,6 +191,12 @@ class Milestone(models.Model):
             models.CheckConstraint(
                 condition=Q(start_date__lte=models.F("end_date")),
                 name="teammoa_milestone_dates_ordered",
+            ),
+            # Backs the service's bounds (teammoa.core.dates): the team home's timeline
+            # and every date computation stay within sane years whatever gets stored.
+            models.CheckConstraint(
+                condition=Q(start_date__gte=EARLIEST_DATE, end_date__lte=LATEST_DATE),
+                name="teammoa_milestone_dates_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(progress__lte=100), name="teammoa_milestone_progress_range"

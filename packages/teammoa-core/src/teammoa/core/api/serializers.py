@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from teammoa.core.dates import EARLIEST_DATE, LATEST_DATE, parse_date
+from teammoa.core.errors import Invalid
 from teammoa.core.models import (
     Membership,
     Milestone,
@@ -202,6 +204,24 @@ class TextField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+DATE_HELP = f"YYYY-MM-DD, {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}."
+
+
+class DateField(serializers.DateField):
+    """A date typed as ASCII ``YYYY-MM-DD`` within core's bounds (``teammoa.core.dates``).
+
+    DRF's own field reads Arabic-Indic digits and a trailing newline as a date and lets
+    year 1 through; the one parser in ``teammoa.core.dates`` decides instead."""
+
+    def to_internal_value(self, value: Any) -> datetime.date:
+        try:
+            return parse_date(value, self.field_name or "date")
+        except Invalid as exc:
+            raise serializers.ValidationError(
+                [message for messages in exc.errors.values() for message in messages]
+            ) from None
+
+
 class TeamCreateSerializer(serializers.Serializer):
     title = TextField()
     introduction = TextField(required=False, allow_blank=True)
@@ -237,8 +257,8 @@ class MemberChoiceSerializer(serializers.Serializer):
 class MilestoneCreateSerializer(serializers.Serializer):
     title = TextField()
     description = TextField(required=False, allow_blank=True)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = DateField(help_text=DATE_HELP)
+    end_date = DateField(help_text=DATE_HELP)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     progress_mode = serializers.ChoiceField(choices=ProgressMode.choices, required=False)
     progress = serializers.IntegerField(
@@ -248,8 +268,8 @@ class MilestoneCreateSerializer(serializers.Serializer):
 
 class MilestoneUpdateSerializer(MilestoneCreateSerializer):
     title = TextField(required=False)
-    start_date = serializers.DateField(required=False)
-    end_date = serializers.DateField(required=False)
+    start_date = DateField(required=False)
+    end_date = DateField(required=False)
 
 
 class TodoCreateSerializer(serializers.Serializer):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from teammoa.core.dates import parse_date
 from teammoa.core.errors import Forbidden, Invalid, NotFound
 from teammoa.core.models import Membership, Milestone, Priority, ProgressMode, Todo
 from teammoa.core.services.teams import lock_membership, member_of_team, membership_of
@@ -20,19 +19,6 @@ MILESTONE_DESCRIPTION_MAX = 5000
 TODO_CONTENT_MAX = 500
 
 # --- milestones ----------------------------------------------------------------------------
-
-
-def _as_date(value: Any) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return None
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return parse_date(value)
-        except ValueError:
-            return None
-    return None
 
 
 def _clean_milestone(data: dict[str, Any], current: Milestone | None) -> dict[str, Any]:
@@ -55,10 +41,14 @@ def _clean_milestone(data: dict[str, Any], current: Milestone | None) -> dict[st
         cleaned["description"] = description
     for field in ("start_date", "end_date"):
         if field in data or creating:
-            value = _as_date(data.get(field))
-            if value is None:
+            value = data.get(field)
+            if value in (None, ""):
                 errors[field] = [_("A date in the form YYYY-MM-DD is required.")]
-            cleaned[field] = value
+                continue
+            try:
+                cleaned[field] = parse_date(value, field)
+            except Invalid as exc:
+                errors.update(exc.errors)
     if "priority" in data:
         if data["priority"] not in Priority.values:
             errors["priority"] = [_("Choose one of: %s.") % ", ".join(Priority.values)]

@@ -7,6 +7,11 @@ const DAY_MS = 86400000;
 const LEAD_DAYS = 7; // keep in step with views/timeline.py
 const TRAIL_DAYS = 14;
 const WEEKLY_TICKS_UP_TO = 120;
+const MONTHLY_TICKS_UP_TO = 1100;
+const YEARLY_TICKS_UP_TO = 9200;
+const SCALES = ["week", "month", "year", "decade"];
+const tickScale = (days) =>
+  days <= WEEKLY_TICKS_UP_TO ? "week" : days <= MONTHLY_TICKS_UP_TO ? "month" : days <= YEARLY_TICKS_UP_TO ? "year" : "decade";
 const SAVE_DELAY_MS = 600; // keyboard moves are saved once the keys pause
 
 // Dates are whole days counted from 1970-01-01 (UTC), so no time zone can shift them.
@@ -98,8 +103,18 @@ class Timeline {
       tick.textContent = label;
       ticks.append(tick);
     };
-    if (days <= WEEKLY_TICKS_UP_TO) {
+    const scale = tickScale(days);
+    for (const name of SCALES) this.root.classList.toggle(`timeline--${name}`, name === scale);
+    if (scale === "week") {
       for (let day = this.shown.start; day <= this.shown.end; day += 7) add(day, fmt(shortDate, day));
+      return;
+    }
+    if (scale !== "month") {
+      const step = scale === "year" ? 1 : 10;
+      const lastYear = new Date(this.shown.end * DAY_MS).getUTCFullYear();
+      let year = new Date(this.shown.start * DAY_MS).getUTCFullYear() + 1;
+      year += (step - (year % step)) % step;
+      for (; year <= lastYear; year += step) add(Date.UTC(year, 0, 1) / DAY_MS, String(year));
       return;
     }
     const date = new Date(this.shown.start * DAY_MS);

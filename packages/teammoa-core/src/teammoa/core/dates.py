@@ -1,0 +1,94 @@
+"""The dates a person may type: ``YYYY-MM-DD`` in ASCII digits, from 1970 to 2100.
+
+Part of core's public surface (see the README): every app that takes a date or a year from
+a person checks it here, so the bounds and their message live once. Dates far outside any
+project's life (year 1, year 9999) only ever come from typos or attacks, and they break
+arithmetic that is fine for real dates (``date.max + 1 day`` overflows, a timeline from
+1000 to 9000 has three million days).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from teammoa.core.errors import Invalid
+
+EARLIEST_DATE = datetime.date(1970, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+EARLIEST_YEAR = EARLIEST_DATE.year
+LATEST_YEAR = LATEST_DATE.year
+
+# ``[0-9]`` and ``\Z``, not ``\d`` and ``$``: ``\d`` matches Arabic-Indic and other
+# Unicode digits (which ``int()`` accepts) and ``$`` matches before a trailing newline.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+
+__all__ = [
+    "EARLIEST_DATE",
+    "EARLIEST_YEAR",
+    "LATEST_DATE",
+    "LATEST_YEAR",
+    "check_date",
+    "date_in_range",
+    "out_of_range_message",
+    "parse_date",
+    "validate_date_in_range",
+    "year_in_range",
+]
+
+
+def date_in_range(value: datetime.date) -> bool:
+    """Whether ``value`` lies within the bounds (both ends included)."""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return EARLIEST_DATE <= value <= LATEST_DATE
+
+
+def year_in_range(year: int) -> bool:
+    """Whether a typed year (of a date, or of an ISO week) is within the bounds."""
+    return EARLIEST_YEAR <= year <= LATEST_YEAR
+
+
+def out_of_range_message() -> str:
+    """The one message for a date outside the bounds (translated at call time)."""
+    return _("Dates must be between %(first)s and %(last)s.") % {
+        "first": EARLIEST_DATE.isoformat(),
+        "last": LATEST_DATE.isoformat(),
+    }
+
+
+def validate_date_in_range(value: datetime.date) -> None:
+    """A Django validator (model and form fields): ``ValidationError`` when out of range."""
+    if not date_in_range(value):
+        raise ValidationError(out_of_range_message(), code="date_out_of_range")
+
+
+def check_date(value: datetime.date, field: str) -> datetime.date:
+    """``value`` itself, or ``Invalid`` naming ``field`` when it is out of range."""
+    if not date_in_range(value):
+        raise Invalid.field(field, out_of_range_message())
+    return value
+
+
+def parse_date(value: Any, field: str) -> datetime.date:
+    """A date typed as ``YYYY-MM-DD`` (ASCII digits, nothing around it) within the bounds;
+    a ``datetime.date`` passes through the same range check. Anything else is ``Invalid``
+    naming ``field``, with a message that shows the expected form."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return check_date(value, field)
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            day = datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return check_date(day, field)
+    raise Invalid.field(
+        field,
+        _("“%(value)s” is not a date. Use the form YYYY-MM-DD, e.g. 2026-11-23.")
+        % {"value": str(value)[:40]},
+    )
