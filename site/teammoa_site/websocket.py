@@ -12,6 +12,9 @@ class UnknownRouteConsumer(WebsocketConsumer):
     """Closes sockets opened on paths no app serves, instead of a server-side traceback."""
 
     def connect(self) -> None:
+        # Accept first: a close before the handshake reaches the client as a bare HTTP 403
+        # without the code.
+        self.accept()
         self.close(code=UNKNOWN_ROUTE)
 
 

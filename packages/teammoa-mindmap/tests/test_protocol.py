@@ -84,7 +84,8 @@ def test_domain_errors_map_to_codes():
         "r",
     )
     assert set(protocol.ERROR_CODES) == {
-        "bad_json", "unknown_type", "invalid", "not_found", "forbidden", "rate_limited", "too_large"
+        "bad_json", "unknown_type", "invalid", "not_found", "forbidden", "rate_limited",
+        "too_large", "unavailable",
     }  # fmt: skip
 
 
@@ -105,3 +106,11 @@ def test_token_bucket():
     assert [bucket.allow() for _ in range(4)] == [True, True, True, False]
     now[0] = 0.34
     assert bucket.allow() and not bucket.allow()
+
+
+def test_every_close_code_is_one_the_server_stack_can_send():
+    # autobahn's sendClose (under Daphne) takes 1000 or 3000-4999 and refuses the rest, so
+    # a 1011 asked for by the application never leaves the server.
+    assert protocol.CLOSE_CODES
+    for code in protocol.CLOSE_CODES:
+        assert code == 1000 or 3000 <= code <= 4999

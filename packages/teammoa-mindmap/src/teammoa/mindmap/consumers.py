@@ -54,6 +54,7 @@ class MindmapConsumer:
         self.user_id = 0
         self.who: dict[str, Any] = {}
         self.room: Room | None = None
+        self.accepted = False
         self.closed = False
         # Changes are held until the snapshot is out; then only newer ones go out.
         self.ready = False
@@ -78,7 +79,11 @@ class MindmapConsumer:
                 message = await receive()
                 kind = message["type"]
                 if kind == "websocket.connect":
-                    await self.connect()
+                    try:
+                        await self.connect()
+                    except Exception:  # never Daphne's 1011: a code the client acts on
+                        logger.exception("mindmap socket: connecting failed")
+                        await self.fail()
                 elif kind == "websocket.receive":
                     try:
                         self.receive(message.get("text"), message.get("bytes"))
@@ -108,7 +113,12 @@ class MindmapConsumer:
         except Forbidden:
             await self.refuse(protocol.CLOSE_FORBIDDEN)
             return
+        except Exception:  # the database is unreachable: the client retries with backoff
+            logger.exception("mindmap socket: could not open the mindmap")
+            await self.refuse(protocol.CLOSE_UNAVAILABLE)
+            return
         self.user, self.user_id, self.who = user, int(user.pk), person(user)
+        self.accepted = True
         await self.base_send({"type": "websocket.accept"})
         self.room = await hub.join(self, mindmap.pk, mindmap.team_id)
         await self.room.arrive(self)
@@ -120,8 +130,19 @@ class MindmapConsumer:
         # Accept first: a close before the handshake reaches browsers as a bare 403,
         # without the code that tells them why.
         self.closed = True
-        await self.base_send({"type": "websocket.accept"})
+        if not self.accepted:
+            self.accepted = True
+            await self.base_send({"type": "websocket.accept"})
         await self.base_send({"type": "websocket.close", "code": code})
+
+    async def fail(self) -> None:
+        """Something broke on the server: close with 4500 (reconnect with backoff)."""
+        if self.closed:
+            return
+        if not self.accepted:
+            await self.refuse(protocol.CLOSE_UNAVAILABLE)
+        else:
+            self.close_with(protocol.CLOSE_UNAVAILABLE)
 
     def resync(self, req: Any = None) -> None:
         """Send a fresh snapshot (on connect, on ``resync``, or when the room lost track)."""
@@ -151,9 +172,9 @@ class MindmapConsumer:
             except NotFound:
                 self.close_with(protocol.CLOSE_NOT_FOUND)
                 return
-            except Exception:
+            except Exception:  # the database is unreachable: reconnect with backoff
                 logger.exception("mindmap %s: snapshot failed", room.id)
-                self.close_with(1011)
+                self.close_with(protocol.CLOSE_UNAVAILABLE)
                 return
             if self.ready and data["version"] < self.version:
                 return  # a newer one (the room's) went out meanwhile

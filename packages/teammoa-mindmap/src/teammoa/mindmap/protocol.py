@@ -18,10 +18,22 @@ from teammoa.mindmap.validation import Errors, is_int, position_errors
 
 VERSION = 1
 
-# Close codes.
-CLOSE_UNAUTHENTICATED = 4401
+# Close codes (SPEC section 9): only 1000 and 3000-4999, the codes Daphne (autobahn) can
+# send when the application asks; anything else never leaves the server.
+CLOSE_UNAUTHENTICATED = 4401  # anonymous, or the session that opened the socket ended
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_MANY = 4429  # too many sockets for this user
+CLOSE_UNAVAILABLE = 4500  # changes cannot be saved right now: reconnect with backoff
+CLOSE_CODES = frozenset(
+    {
+        CLOSE_UNAUTHENTICATED,
+        CLOSE_FORBIDDEN,
+        CLOSE_NOT_FOUND,
+        CLOSE_TOO_MANY,
+        CLOSE_UNAVAILABLE,
+    }
+)
 
 # Error codes.
 BAD_JSON = "bad_json"
@@ -31,8 +43,10 @@ NOT_FOUND = "not_found"
 FORBIDDEN = "forbidden"
 RATE_LIMITED = "rate_limited"
 TOO_LARGE = "too_large"
+# The server could not save the change (not the input's fault); nothing was changed.
+UNAVAILABLE = "unavailable"
 ERROR_CODES = frozenset(
-    {BAD_JSON, UNKNOWN_TYPE, INVALID, NOT_FOUND, FORBIDDEN, RATE_LIMITED, TOO_LARGE}
+    {BAD_JSON, UNKNOWN_TYPE, INVALID, NOT_FOUND, FORBIDDEN, RATE_LIMITED, TOO_LARGE, UNAVAILABLE}
 )
 
 # Client → server: the fields each type requires and may carry.

@@ -325,16 +325,26 @@ class Room:
             ops = [(m.user_id, r.type, r.fields, {"conn": m.conn, "req": r.req}) for m, r in batch]
             try:
                 results, committed = await writer.write(self.id, ops)
-            except Exception:
+            except Exception:  # a bug: the writer answers database failures itself
                 logger.exception("mindmap %s: %d edits could not be written", self.id, len(ops))
-                for member, _request in batch:
-                    member.close_with(1011)  # the client reconnects and resyncs
-                continue
+                results, committed = [writer.WriteFailed(outage=True) for _op in ops], []
             for mindmap_id, changes in committed:  # what the commit hook would publish
                 await apublish(mindmap_id, changes)
+            stranded: list[Member] = []
             for (member, request), result in zip(batch, results, strict=True):
                 if isinstance(result, DomainError):
                     member.push(protocol.dumps(protocol.domain_error(result, request.req)))
+                elif isinstance(result, writer.WriteFailed):
+                    message = protocol.error(protocol.UNAVAILABLE, str(result.message), request.req)
+                    member.push(protocol.dumps(message))
+                    if result.outage:
+                        stranded.append(member)
+            # Every answer first, then the close: a sender's view may hold what was never
+            # saved, so it reconnects (with backoff) and resyncs.
+            for member in stranded:
+                member.close_with(protocol.CLOSE_UNAVAILABLE)
+            if stranded:  # a commit whose outcome is unknown may have been written after all
+                spawn(self.resync())
 
     def close_user(self, user_id: int) -> None:
         for member in list(self.members):

@@ -6,28 +6,143 @@ open a new connection (``CONN_MAX_AGE = 0``, SPEC section 7), and every round tr
 second thread waits for the busy event loop to hand over the GIL: fewer, cheaper
 round trips are what keep a move's latency low while fifty cursors stream in. The
 connection count stays bounded: one per process.
+
+A batch holds several people's changes, so one change the database refuses must not
+take the others down with it (SPEC section 9: a bad operation fails alone). When a batch
+fails before its commit, nothing of it was written: each change is then tried again on
+its own, in its own transaction. The one the database refuses gets its own answer
+(``invalid`` when the value was at fault, ``unavailable`` otherwise); the others are
+written and broadcast as usual. When the database cannot be reached at all, or a commit
+fails so that its outcome is unknown, every change of the batch is answered
+``unavailable`` and marked ``outage``: the room then closes those senders' sockets with
+4500, and their clients reconnect and resync (never acknowledged and then lost).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connections,
+    transaction,
+)
+from django.utils.translation import gettext_lazy as _
 
-from teammoa.core.errors import DomainError
+from teammoa.core.errors import DomainError, Invalid
 from teammoa.mindmap import services
 from teammoa.mindmap.services.changes import Change, collecting
+
+logger = logging.getLogger(__name__)
 
 IDLE_SECONDS = 60
 
 _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="teammoa-mindmap-writer")
 _last_used = 0.0
 
-Results = tuple[list[Change | DomainError], list[tuple[int, list[Change]]]]
+
+class WriteFailed(Exception):
+    """A change the server could not write, through no fault of its sender's input.
+
+    ``outage``: the database could not be used at all (or a commit's outcome is unknown),
+    so the sender's view can no longer be trusted and its socket is closed with 4500.
+    """
+
+    message = _("The change could not be saved. Try again in a moment.")
+
+    def __init__(self, outage: bool = False) -> None:
+        super().__init__(str(self.message))
+        self.outage = outage
+
+
+Result = Change | DomainError | WriteFailed
+Results = tuple[list[Result], list[tuple[int, list[Change]]]]
+
+# The database refused the value itself (bytes it cannot store, a clash its collation
+# sees): the sender's input is at fault, and a retry would fail the same way.
+_INPUT_FAULTS = (DataError, IntegrityError, UnicodeError)
+# The connection is gone or cannot be made.
+_CONNECTION_FAULTS = (OperationalError, InterfaceError)
+
+
+class _CommitFailed(Exception):
+    """The commit itself failed: whether the batch was written is unknown."""
+
+
+def _attempt(mindmap_id: int, ops: list[Any]) -> Results:
+    """One transaction for ``ops``; ``_CommitFailed`` when the commit is what failed."""
+    committing = False
+    try:
+        with collecting() as committed, transaction.atomic():
+            results: list[Result] = list(services.apply_batch(mindmap_id, ops))
+            committing = True
+    except Exception as exc:
+        if committing:
+            raise _CommitFailed from exc
+        raise
+    return results, committed
+
+
+def _reachable() -> bool:
+    connection = connections[DEFAULT_DB_ALIAS]
+    try:
+        connection.close()
+        connection.ensure_connection()
+    except Exception:
+        return False
+    return True
+
+
+def _one_by_one(mindmap_id: int, ops: list[Any]) -> Results:
+    """Each change on its own: a refused one fails alone, the others are written."""
+    results: list[Result] = []
+    committed: list[tuple[int, list[Change]]] = []
+    for index, op in enumerate(ops):
+        try:
+            result, published = _attempt(mindmap_id, [op])
+        except _CommitFailed:
+            logger.exception("mindmap %s: a commit failed; its outcome is unknown", mindmap_id)
+            return [*results, *(WriteFailed(outage=True) for _op in ops[index:])], committed
+        except _INPUT_FAULTS as exc:
+            logger.warning("mindmap %s: the database refused a %s: %r", mindmap_id, op[1], exc)
+            results.append(Invalid(message=_("This change holds a value that cannot be saved.")))
+            continue
+        except Exception as exc:
+            if isinstance(exc, _CONNECTION_FAULTS) and not _reachable():
+                logger.error("mindmap %s: the database is unreachable: %r", mindmap_id, exc)
+                return [*results, *(WriteFailed(outage=True) for _op in ops[index:])], committed
+            logger.exception("mindmap %s: a %s could not be written", mindmap_id, op[1])
+            results.append(WriteFailed())
+            continue
+        results.extend(result)
+        committed.extend(published)
+    return results, committed
+
+
+def _apply_batch(mindmap_id: int, ops: list[Any]) -> Results:
+    try:
+        return _attempt(mindmap_id, ops)
+    except _CommitFailed:
+        # Written or not, nobody knows: retrying could write twice. The senders resync.
+        logger.exception("mindmap %s: a commit failed; its outcome is unknown", mindmap_id)
+        return [WriteFailed(outage=True) for _op in ops], []
+    except Exception:
+        logger.warning(
+            "mindmap %s: a batch of %d failed; writing its changes one by one",
+            mindmap_id,
+            len(ops),
+            exc_info=True,
+        )
+    return _one_by_one(mindmap_id, ops)
 
 
 def _apply(mindmap_id: int, ops: list[Any]) -> Results:
@@ -39,29 +154,24 @@ def _apply(mindmap_id: int, ops: list[Any]) -> Results:
     ):
         connection.close()
     try:
-        with collecting() as committed:
-            results = services.apply_batch(mindmap_id, ops)
-
-    except Exception:
-        connection.close()
-        raise
+        results = _apply_batch(mindmap_id, ops)
+        if any(isinstance(result, WriteFailed) for result in results[0]):
+            connection.close()  # the next batch starts on a fresh connection
+        return results
     finally:
         _last_used = time.monotonic()
-    return results, committed
-
-
-def _apply_here(mindmap_id: int, ops: list[Any]) -> Results:
-    with collecting() as committed:
-        results = services.apply_batch(mindmap_id, ops)
-    return results, committed
 
 
 async def write(mindmap_id: int, ops: list[Any]) -> Results:
-    """Apply a batch: each op's result, and the changes that committed (to publish)."""
+    """Apply a batch: each op's result, and the changes that committed (to publish).
+
+    Never raises for a database failure: each op gets a :class:`Change`, a
+    :class:`DomainError` (refused) or a :class:`WriteFailed`.
+    """
     if connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
         # SQLite takes one writer at a time (and a shared in-memory test database fails
         # at once on a second one): stay in the one thread every other query uses.
-        return await database_sync_to_async(_apply_here)(mindmap_id, ops)
+        return await database_sync_to_async(_apply_batch)(mindmap_id, ops)
     return await asyncio.get_running_loop().run_in_executor(_pool, _apply, mindmap_id, ops)
 
 

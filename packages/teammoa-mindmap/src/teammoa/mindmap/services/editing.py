@@ -333,7 +333,9 @@ def apply_batch(
     """
     results: list[Change | DomainError] = []
     try:
-        with transaction.atomic():
+        # No savepoint when the caller (the writer) holds the transaction: it needs to
+        # tell a failed commit from a failed change, and a savepoint costs round trips.
+        with transaction.atomic(savepoint=False):
             editor = Editor(mindmap_id)
             editor.preload_members({user_id for user_id, *_rest in ops})
             editor.known_nodes(
