@@ -30,6 +30,7 @@ nox.options.sessions = [
     "services",
     "django6",
     "host",
+    "lowest",
     "deploy",
     "image",
 ]
@@ -189,6 +190,18 @@ def build(session: nox.Session) -> None:
         check_wheel(session, wheel, name)
     artifacts = sorted([*out.glob("*.whl"), *out.glob("*.tar.gz")])
     session.run("twine", "check", "--strict", *map(str, artifacts))
+    # The release workflow's own checks and build, for every package at its version.
+    session.install("pytest>=8")
+    session.run("pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tools" / "tests"))
+    session.run(
+        "python",
+        str(ROOT / "tools" / "release.py"),
+        "--current",
+        "--allow-unreleased",
+        "--out",
+        str(out.parent / "release"),
+        env={"UV": _uv()},
+    )
 
 
 @nox.session(python=PYTHON)
@@ -272,6 +285,33 @@ def django6(session: nox.Session) -> None:
     session.run("python", "-c", "import django; assert django.VERSION[0] == 6, django.VERSION")
     for name in PACKAGES:
         run_package_tests(session, name)
+
+
+def declared_dependencies(name: str) -> list[str]:
+    """The package's own `dependencies`, minus the siblings (installed from wheels)."""
+    project = nox.project.load_toml(ROOT / "packages" / f"teammoa-{name}" / "pyproject.toml")
+    return [req for req in project["project"]["dependencies"] if not req.startswith("teammoa-")]
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize("name", list(PACKAGES))
+def lowest(session: nox.Session, name: str) -> None:
+    """One package's tests on the LOWEST version of everything it and its test group
+    declare (uv's lowest-direct resolution): the floors in pyproject.toml are true."""
+    if session.venv_backend != "uv":
+        session.skip("the lowest-direct resolution needs uv")
+    needed = [*PACKAGES[name], name]
+    wheels = build_wheels(session, needed)
+    requirements = [str(wheel) for wheel in wheels.values()]
+    requirements.append(f"teammoa-core[testing] @ {wheels['core'].as_uri()}")
+    # Listed here so they are *direct* requirements, which lowest-direct pins to the floor.
+    for each in needed:
+        requirements += declared_dependencies(each)
+    requirements += test_group(ROOT / "packages" / f"teammoa-{name}")
+    session.install("--resolution", "lowest-direct", *requirements)
+    pip_check(session)
+    session.run(_uv(), "pip", "freeze", external=True)
+    run_package_tests(session, name)
 
 
 # --- host: each app in a fresh Django project, as its README says ------------------------
