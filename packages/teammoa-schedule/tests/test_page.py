@@ -113,3 +113,28 @@ def test_korean(client):
     with translation.override("ko"):
         html = page(client, team).content.decode()
     assert "내 주간 일정" in html
+
+
+HOST_BASE = """<!DOCTYPE html><html><head>
+<title>{% block title %}{% endblock title %}</title>
+<link rel="stylesheet" href="/host.css">
+{% block teammoa_assets %}{% endblock teammoa_assets %}
+{% block extra_head %}<link rel="stylesheet" href="/host-extra.css">{% endblock extra_head %}
+</head><body>{% block team_nav %}{% endblock team_nav %}
+<main id="main" class="{% block page_class %}{% endblock page_class %}">
+{% block content %}{% endblock content %}</main>{% block scripts %}{% endblock scripts %}
+</body></html>"""
+
+
+def test_a_host_base_template_keeps_its_own_head_and_the_apps_assets(client, settings, tmp_path):
+    """The documented template contract (core's README): a host's own base.html keeps its
+    extra_head, and the schedule page still brings its stylesheet (teammoa_assets)."""
+    (tmp_path / "teammoa_core").mkdir()
+    (tmp_path / "teammoa_core" / "base.html").write_text(HOST_BASE)
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [str(tmp_path)]}]
+    team = make_team(title="Hosted")
+    client.force_login(host_of(team).user)
+    html = page(client, team).content.decode()
+    assert "/host.css" in html and "/host-extra.css" in html
+    assert "teammoa_schedule/css/schedule.css" in html
+    assert "teammoa_schedule/js/schedule.js" in html and "data-my-grid" in html
