@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -200,6 +201,35 @@ async def test_cursor_frames_past_30_per_second_are_dropped(world, sockets):
 
     await socket.nothing(timeout=0.3)  # no errors: the excess simply disappears
     await still_usable(socket, world)
+
+
+@override_settings(TEAMMOA_MINDMAP_VOLATILE_PER_SECOND=5)
+async def test_cursor_frames_past_the_limit_never_reach_the_others(world, sockets):
+    """Counted where it matters, at the receiver. Cursors are coalesced once per tick, so a
+    burst would reach Bob as one message with or without the limit: Alice paces her frames
+    slower than the tick (20 frames in ~1 s), and with 5 a second allowed Bob sees about
+    ten of them (5 at once, then 5 a second), not twenty."""
+    alice = await alice_in(world, sockets)
+    bob = await sockets(world.bob, world.mindmap.pk)
+    await bob.expect("snapshot")
+    await bob.nothing(timeout=0.2, ignore=("presence.joined",))
+
+    sent = list(range(100, 120))
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    for x in sent:
+        await alice.send({"type": "cursor", "x": x, "y": 7})
+        await asyncio.sleep(0.05)
+    elapsed = loop.time() - started
+    await bob.nothing(timeout=0.5, ignore=("cursor", "presence.joined"))
+
+    seen = [m["x"] for m in bob.messages if m["type"] == "cursor"]
+    # A full bucket of 5, then 5 a second for as long as Alice kept sending (about 1 s;
+    # more on a slow machine), and one for rounding.
+    assert 3 <= len(seen) <= 5 + 5 * elapsed + 1, (seen, elapsed)
+    assert set(seen) <= set(sent) and seen == sorted(seen), seen
+    # The sender got no error for the dropped frames.
+    await alice.nothing(timeout=0.1, ignore=("presence.joined",))
 
 
 @override_settings(TEAMMOA_MINDMAP_RATE="3/m")
