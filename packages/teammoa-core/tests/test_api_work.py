@@ -542,3 +542,103 @@ def test_lists_are_paginated(team: Team, host: Membership) -> None:
     assert client.get(todos(team), {"page": 9}).status_code == 404
     last = client.get(todos(team), {"page_size": 2, "page": "last"}).json()
     assert len(last["results"]) == 1
+
+
+# --- one drag, one request: POST todos/{id}/move/ ------------------------------------------
+
+
+def board(team: Team) -> dict[str, list[str]]:
+    """Each column of the board, top to bottom."""
+    from teammoa.core.models import Todo
+
+    columns: dict[str, list[str]] = {}
+    for todo in Todo.objects.filter(team=team).order_by("order", "id"):
+        key = "done" if todo.is_completed else str(todo.assignee_id or "unassigned")
+        columns.setdefault(key, []).append(todo.content)
+    return columns
+
+
+def test_a_drag_to_another_members_column_at_a_position_is_one_request(
+    team: Team, host: Membership, member: Membership
+) -> None:
+    client = as_user(host.user)
+    for name in ("m1", "m2", "m3"):
+        services.create_todo(host.user, team.pk, name, assignee=member.pk)
+    moving = services.create_todo(host.user, team.pk, "drag me")
+    answer = client.post(
+        f"{todos(team)}{moving.pk}/move/", {"assignee": member.pk, "order": 1}, format="json"
+    )
+    assert answer.status_code == 200, answer.json()
+    assert (answer.json()["assignee"], answer.json()["order"]) == (member.pk, 1)
+    assert board(team) == {str(member.pk): ["m1", "drag me", "m2", "m3"]}
+
+
+def test_a_drag_from_done_back_to_a_column_reopens_and_places_it(
+    team: Team, host: Membership, member: Membership
+) -> None:
+    milestone = services.create_milestone(
+        host.user, team.pk, title="M", start_date="2026-12-01", end_date="2026-12-31"
+    )
+    done = services.create_todo(host.user, team.pk, "done one", milestone=milestone.pk)
+    services.create_todo(host.user, team.pk, "open one", milestone=milestone.pk)
+    services.complete_todo(host.user, team.pk, done.pk, True)
+    client = as_user(host.user)
+    answer = client.post(
+        f"{todos(team)}{done.pk}/move/",
+        {"is_completed": False, "assignee": None, "order": 0},
+        format="json",
+    )
+    assert answer.status_code == 200
+    assert board(team) == {"unassigned": ["done one", "open one"]}
+    milestone.refresh_from_db()
+    assert milestone.progress == 0  # recomputed in the same transaction
+
+
+def test_a_member_takes_an_unassigned_todo_straight_into_done(
+    team: Team, member: Membership
+) -> None:
+    todo = services.create_todo(member.user, team.pk, "quick win")
+    answer = as_user(member.user).post(
+        f"{todos(team)}{todo.pk}/move/",
+        {"assignee": member.pk, "is_completed": True},
+        format="json",
+    )
+    assert answer.status_code == 200
+    assert (answer.json()["assignee"], answer.json()["is_completed"]) == (member.pk, True)
+
+
+def test_a_refused_part_saves_nothing(
+    team: Team, member: Membership, member2: Membership, db_state: Any
+) -> None:
+    """A member may not give a todo to someone else: the completion asked for in the same
+    request is not saved either (three requests used to leave half a move behind)."""
+    todo = services.create_todo(member.user, team.pk, "mine", assignee=member.pk)
+    before = db_state()
+    answer = as_user(member.user).post(
+        f"{todos(team)}{todo.pk}/move/",
+        {"is_completed": False, "assignee": member2.pk, "order": 0},
+        format="json",
+    )
+    assert answer.status_code == 403
+    assert db_state() == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"order": -1},
+        {"order": "top"},
+        {"assignee": "abc"},
+        {"assignee": True},
+        {"is_completed": "maybe"},
+        {"assignee": 10**12},
+    ],
+)
+def test_move_rejects_junk(
+    team: Team, host: Membership, body: dict[str, Any], db_state: Any
+) -> None:
+    todo = services.create_todo(host.user, team.pk, "x", assignee=host.pk)
+    before = db_state()
+    response = as_user(host.user).post(f"{todos(team)}{todo.pk}/move/", body, format="json")
+    assert response.status_code in (400, 404), response.json()
+    assert db_state() == before

@@ -310,6 +310,18 @@ class TodoCompleteSerializer(serializers.Serializer):
     is_completed = serializers.BooleanField()
 
 
+class TodoMoveSerializer(serializers.Serializer):
+    """A drop on the board: any of the three; what is left out stays as it is."""
+
+    assignee = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A member id, or null for unassigned."
+    )
+    is_completed = serializers.BooleanField(required=False)
+    order = serializers.IntegerField(
+        required=False, help_text="The 0-based position in the todo's (new) column."
+    )
+
+
 class TodoFilterSerializer(serializers.Serializer):
     """``?assignee=`` (member id or ``none``), ``?done=true|false``, ``?milestone=`` (id or
     ``none``)."""

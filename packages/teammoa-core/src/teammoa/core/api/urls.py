@@ -29,6 +29,7 @@ urlpatterns = [
     path(f"{TEAM}todos/<int:id>/", views.TodoDetailView.as_view(), name="todo-detail"),
     path(f"{TEAM}todos/<int:id>/assign/", views.TodoAssignView.as_view(), name="todo-assign"),
     path(f"{TEAM}todos/<int:id>/complete/", views.TodoCompleteView.as_view(), name="todo-complete"),
+    path(f"{TEAM}todos/<int:id>/move/", views.TodoMoveView.as_view(), name="todo-move"),
     path(f"{TEAM}posts/", views.PostListView.as_view(), name="post-list"),
     path(f"{TEAM}posts/<int:id>/", views.PostDetailView.as_view(), name="post-detail"),
 ]

@@ -374,6 +374,25 @@ class TodoCompleteView(TeamScopedView):
         return self.respond(s.TodoSerializer, services.complete_todo(request.user, team, id, done))
 
 
+class TodoMoveView(TeamScopedView):
+    @extend_schema(
+        tags=["todos"],
+        summary="Move a todo on the board",
+        description=(
+            "One drag as one change: reopen or complete, assign, and place at `order` in "
+            "its column, in one transaction with the rules of assign, complete and reorder "
+            "(applied in that order). Fields left out stay as they are; a todo that changes "
+            "column without `order` goes to its end. Nothing is saved when any part is refused."
+        ),
+        request=s.TodoMoveSerializer,
+        responses={200: s.TodoSerializer, **error_responses(400, 403, 404)},
+    )
+    def post(self, request: Request, team: int, id: int) -> Response:
+        data = self.parse(s.TodoMoveSerializer)
+        todo = services.move_todo(request.user, team, id, **data)
+        return self.respond(s.TodoSerializer, todo)
+
+
 # --- posts ---------------------------------------------------------------------------------
 
 

@@ -294,16 +294,7 @@ def assign_todo(user: Any, team_id: Any, todo_id: Any, member: Any) -> Todo:
     their own."""
     _team, actor = lock_membership(user, team_id)
     todo = _get_todo(actor, todo_id)
-    target = None if member is None else member_of_team(actor.team_id, member)
-    if not actor.is_host:
-        taking = todo.assignee_id is None and target is not None and target.pk == actor.pk
-        releasing = todo.assignee_id == actor.pk and target is None
-        if not (taking or releasing):
-            raise Forbidden(
-                _("Members can take an unassigned todo for themselves or release their own.")
-            )
-    if todo.assignee_id != (target.pk if target else None):
-        todo.assignee = target
+    if _assign(actor, todo, member):
         todo.order = _next_order(actor.team_id)  # to the end of its new column
         todo.save(update_fields=["assignee", "order"])
     return todo
@@ -313,17 +304,80 @@ def assign_todo(user: Any, team_id: Any, todo_id: Any, member: Any) -> Todo:
 def complete_todo(user: Any, team_id: Any, todo_id: Any, is_completed: Any) -> Todo:
     _team, actor = lock_membership(user, team_id)
     todo = _get_todo(actor, todo_id)
-    if not isinstance(is_completed, bool):
-        raise Invalid.field("is_completed", _("Must be true or false."))
-    if not _can_manage(actor, todo):
-        raise Forbidden(_("You can only complete your own todos."))
-    if todo.is_completed != is_completed:
-        todo.is_completed = is_completed
-        todo.completed_at = timezone.now() if is_completed else None
+    if _complete(actor, todo, is_completed):
         todo.order = _next_order(actor.team_id)
         todo.save(update_fields=["is_completed", "completed_at", "order"])
         recompute_progress(todo.milestone_id)
     return todo
+
+
+UNCHANGED: Any = object()
+
+
+@transaction.atomic
+def move_todo(
+    user: Any,
+    team_id: Any,
+    todo_id: Any,
+    *,
+    assignee: Any = UNCHANGED,
+    is_completed: Any = UNCHANGED,
+    order: Any = UNCHANGED,
+) -> Todo:
+    """One drag on the board as one change: reopen or complete, take, hand over or
+    release, and place at ``order`` in the todo's (new) column, under one team lock and in
+    one transaction, with the same rules as ``assign_todo``, ``complete_todo`` and
+    ``update_todo``, applied in that order. Without ``order`` a todo that changed column
+    goes to its end. Nothing is saved when any part is refused."""
+    _team, actor = lock_membership(user, team_id)
+    todo = _get_todo(actor, todo_id)
+    position = None if order is UNCHANGED else _clean_position(order)
+    if is_completed is not UNCHANGED and not isinstance(is_completed, bool):
+        raise Invalid.field("is_completed", _("Must be true or false."))
+    reopened = is_completed is False and _complete(actor, todo, False)
+    # A drop into the column it is already in changes no assignee (and needs no right to).
+    same = (assignee is None or type(assignee) is int) and assignee == todo.assignee_id
+    moved = assignee is not UNCHANGED and not same and _assign(actor, todo, assignee)
+    completed = is_completed is True and _complete(actor, todo, True)
+    if position is not None and not _can_manage(actor, todo):
+        raise Forbidden(_("You can only change your own todos."))
+    if reopened or moved or completed:
+        todo.order = _next_order(actor.team_id)
+        todo.save(update_fields=["assignee", "is_completed", "completed_at", "order"])
+    if position is not None:
+        _move_in_column(todo, position)
+    if reopened or completed:
+        recompute_progress(todo.milestone_id)
+    return todo
+
+
+def _assign(actor: Membership, todo: Todo, member: Any) -> bool:
+    """Set the assignee in memory if the actor may; True when it changed."""
+    target = None if member is None else member_of_team(actor.team_id, member)
+    if not actor.is_host:
+        taking = todo.assignee_id is None and target is not None and target.pk == actor.pk
+        releasing = todo.assignee_id == actor.pk and target is None
+        if not (taking or releasing):
+            raise Forbidden(
+                _("Members can take an unassigned todo for themselves or release their own.")
+            )
+    if todo.assignee_id == (target.pk if target else None):
+        return False
+    todo.assignee = target
+    return True
+
+
+def _complete(actor: Membership, todo: Todo, is_completed: Any) -> bool:
+    """Set completion in memory if the actor may; True when it changed."""
+    if not isinstance(is_completed, bool):
+        raise Invalid.field("is_completed", _("Must be true or false."))
+    if not _can_manage(actor, todo):
+        raise Forbidden(_("You can only complete your own todos."))
+    if todo.is_completed == is_completed:
+        return False
+    todo.is_completed = is_completed
+    todo.completed_at = timezone.now() if is_completed else None
+    return True
 
 
 @transaction.atomic

@@ -212,11 +212,11 @@ function cancelDrag() {
   drag = null;
 }
 
-// The API calls that turn a drop into the board the visitor sees.
+// The one move request (POST todos/{id}/move/) that turns a drop into the board the
+// visitor sees, or null when the card went back where it was. The server applies it in
+// one transaction, so a refused part leaves nothing half-moved.
 function planDrop(card, from, to, next) {
-  const id = card.dataset.todo;
   const position = Number(card.dataset.position);
-  const steps = [];
   if (from === to) {
     let target = position;
     if (next) {
@@ -229,22 +229,18 @@ function planDrop(card, from, to, next) {
         target = p > position ? p : p + 1;
       }
     }
-    if (target !== position) steps.push([todoUrl(id), "PATCH", { order: target }]);
-    return steps;
+    return target !== position ? { order: target } : null;
   }
-  if (from.dataset.column === "done") steps.push([todoUrl(id, "complete"), "POST", { is_completed: false }]);
+  const body = {};
   if (to.dataset.column === "done") {
-    steps.push([todoUrl(id, "complete"), "POST", { is_completed: true }]);
+    body.is_completed = true;
   } else {
-    const target = to.dataset.column === "member" ? Number(to.dataset.member) : null;
-    const current = card.dataset.assignee ? Number(card.dataset.assignee) : null;
-    if (target !== current) {
-      steps.push([todoUrl(id, "assign"), "POST", { member: target }]);
-    }
+    if (from.dataset.column === "done") body.is_completed = false;
+    body.assignee = to.dataset.column === "member" ? Number(to.dataset.member) : null;
   }
-  // assign and complete put the todo last in its new column; move it if dropped higher.
-  if (next) steps.push([todoUrl(id), "PATCH", { order: Number(next.dataset.position) }]);
-  return steps;
+  // Without an order a todo that changes column goes to its end.
+  if (next) body.order = Number(next.dataset.position);
+  return body;
 }
 
 async function onPointerUp(event) {
@@ -257,14 +253,14 @@ async function onPointerUp(event) {
   while (next && !next.classList.contains("todo-card")) next = next.nextElementSibling;
   endDrag(current);
   const { card, from } = current;
-  const steps = planDrop(card, from.column, to, next);
-  if (!steps.length) return;
+  const move = planDrop(card, from.column, to, next);
+  if (!move) return;
   const list = cardsOf(to.querySelector("[data-list]"));
   const todo = card.dataset.content;
   inFlight = true;
   setBusy(true);
   try {
-    for (const [url, method, body] of steps) await api(url, { method, body });
+    await api(todoUrl(card.dataset.todo, "move"), { method: "POST", body: move });
     await refresh();
     announce(say(gettext("“%(todo)s” moved to %(column)s, position %(position)s of %(count)s."), {
       todo, column: columnLabel(to), position: list.indexOf(card) + 1, count: list.length,
