@@ -186,3 +186,25 @@ def test_redis_url_selects_the_redis_cache_and_channel_layer():
     assert report["layer_class"] == "channels_redis.core.RedisChannelLayer"
     # The database choice is independent of Redis.
     assert report["engine"] == "django.db.backends.sqlite3"
+
+
+# --- API throttles --------------------------------------------------------------------------
+
+THROTTLES = """
+from django.conf import settings
+report = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+"""
+
+
+def test_api_rates_have_defaults_and_come_from_the_environment():
+    assert report_settings(THROTTLES, clean_env()) == {"user": "600/m", "anon": "60/m"}
+    custom = clean_env(API_USER_RATE="5000/h", API_ANON_RATE="off")
+    assert report_settings(THROTTLES, custom) == {"user": "5000/h", "anon": None}
+
+
+@pytest.mark.parametrize("value", ["600", "600/5m", "many/m", "0/m"])
+def test_a_malformed_api_rate_stops_the_site_with_its_name(value):
+    result = run_manage("check", env=clean_env(API_USER_RATE=value))
+
+    assert result.returncode != 0
+    assert "API_USER_RATE must be a rate like 600/m" in result.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 SITE_DIR = Path(__file__).resolve().parents[2]
@@ -227,6 +228,21 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- API ----------------------------------------------------------------------------------
+
+
+def _api_rate(name: str, default: str) -> str | None:
+    """A DRF throttle rate from the environment ("600/m"); "off" turns the throttle off."""
+    value = env.str(name, default=default).strip().lower()
+    if value in {"", "off", "none"}:
+        return None
+    number, _slash, period = value.partition("/")
+    if not (number.isdigit() and int(number) > 0 and period[:1] in {"s", "m", "h", "d"}):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate like 600/m (per s, m, h or d) or off, not {value!r}"
+        )
+    return value
+
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -237,6 +253,21 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Every API view of the apps honours these (they pin no throttles of their own). Sized
+    # so no person meets them: a busy member makes a few requests a second at most; a
+    # runaway script gets 429 with Retry-After. Counted in the default cache (Redis in
+    # production, so every server process shares the counts).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": _api_rate("API_USER_RATE", "600/m"),
+        "anon": _api_rate("API_ANON_RATE", "60/m"),
+    },
+    # The client address is REMOTE_ADDR, which the ASGI layer sets from X-Forwarded-For
+    # only for trusted proxies (TRUSTED_PROXIES); DRF must not read the header itself.
+    "NUM_PROXIES": 0,
     # Domain errors from the services become HTTP statuses in one place.
     "EXCEPTION_HANDLER": "teammoa.core.api.exceptions.exception_handler",
 }

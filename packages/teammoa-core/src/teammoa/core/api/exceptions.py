@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from teammoa.core import errors
+
+_TOO_MANY_REQUESTS = _("Too many requests. Try again later.")
 
 STATUS = {
     errors.NotFound: status.HTTP_404_NOT_FOUND,
@@ -34,7 +40,26 @@ def domain_error_response(exc: errors.DomainError) -> Response:
     return Response(body, status=code, headers=headers)
 
 
+def throttled_error(exc: drf_exceptions.Throttled) -> errors.RateLimited:
+    """A DRF throttle's refusal as the domain's 429, in the same shape as every other one.
+
+    DRF would answer "Request was throttled." with ``Retry-After`` rounded down (often
+    "0"); this rounds up and says when, in the user's language.
+    """
+    if exc.wait is None:
+        return errors.RateLimited(_TOO_MANY_REQUESTS)
+    seconds = max(1, math.ceil(exc.wait))
+    message = ngettext(
+        "Too many requests. Try again in %(seconds)d second.",
+        "Too many requests. Try again in %(seconds)d seconds.",
+        seconds,
+    ) % {"seconds": seconds}
+    return errors.RateLimited(message, retry_after=seconds)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, drf_exceptions.Throttled):
+        exc = throttled_error(exc)
     if isinstance(exc, errors.DomainError):
         return domain_error_response(exc)
     return drf_exception_handler(exc, context)
