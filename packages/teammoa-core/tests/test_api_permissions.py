@@ -163,6 +163,13 @@ ENDPOINTS = [
         inside(403, 200),
         body=lambda w: {"is_completed": True},
     ),
+    Endpoint(
+        "move todo",
+        "post",
+        lambda w: f"/api/v1/teams/{w.team.pk}/todos/{w.todo.pk}/move/",
+        inside(403, 200),
+        body=lambda w: {"assignee": w.member2.pk, "order": 0},
+    ),
     Endpoint("posts", "get", team_url("posts/"), inside(200, 200)),
     Endpoint(
         "create post",

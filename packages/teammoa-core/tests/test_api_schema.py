@@ -25,6 +25,7 @@ EXPECTED = {
     f"{T}todos/{{id}}/": {"get", "patch", "delete"},
     f"{T}todos/{{id}}/assign/": {"post"},
     f"{T}todos/{{id}}/complete/": {"post"},
+    f"{T}todos/{{id}}/move/": {"post"},
     f"{T}posts/": {"get", "post"},
     f"{T}posts/{{id}}/": {"get", "patch", "delete"},
 }
