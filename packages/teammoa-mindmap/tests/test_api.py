@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from unittest.mock import patch
 
 import pytest
 from rest_framework.test import APIClient
 
+from teammoa.mindmap import broadcast
 from teammoa.mindmap.models import Comment, Connection, Mindmap, Node, Recommendation
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -130,6 +132,23 @@ def test_node_endpoints_validate_like_the_socket(world, api):
     assert alice.patch(f"{nodes}{world.foreign_node.pk}/", {"title": "X"}).status_code == 404
     assert alice.delete(f"{nodes}{world.foreign_node.pk}/").status_code == 404
     assert Node.objects.get(pk=world.foreign_node.pk).title == "Theirs"
+
+
+def test_a_node_patch_of_text_and_position_is_one_edit(world, api):
+    """A bad x in the same PATCH as a new title: 400 naming x, and the title is neither
+    saved nor broadcast (the two used to be separate transactions)."""
+    alice = api(world.alice)
+    root = world.nodes[0]
+    node_url = f"{base(world, world.mindmap)}nodes/{root.pk}/"
+    before = Mindmap.objects.get(pk=world.mindmap.pk).version
+    published = []
+    with patch.object(broadcast, "publish", side_effect=lambda *a: published.append(a)):
+        bad = alice.patch(node_url, {"title": "Renamed", "x": 99999, "y": 1}, format="json")
+    assert bad.status_code == 400 and "x" in bad.json(), bad.json()
+    root.refresh_from_db()
+    assert root.title != "Renamed"
+    assert Mindmap.objects.get(pk=world.mindmap.pk).version == before
+    assert published == []
 
 
 def test_connections_comments_recommendations(world, api):

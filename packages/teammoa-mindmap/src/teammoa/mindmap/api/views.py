@@ -156,18 +156,14 @@ class NodeDetailView(MindmapAPIView):
         place = {k: data[k] for k in ("x", "y") if k in data}
         if not text and not place:
             raise Invalid.field("title", _("Send a title, content, or x and y."))
-        version = self.mindmap.version
+        edits: list[tuple[str, dict[str, Any]]] = []
         if text:
-            version = services.edit(
-                request.user, self.mindmap.pk, "node.update", node=node, **text
-            ).version
+            edits.append(("node.update", {"node": node, **text}))
         if place:
-            place.setdefault("x", None)
-            place.setdefault("y", None)
-            version = services.edit(
-                request.user, self.mindmap.pk, "node.move", node=node, **place
-            ).version
-        return Response(_node(request.user, self.mindmap.pk, node, version))
+            edits.append(("node.move", {"node": node, "x": None, "y": None, **place}))
+        # One edit: a bad x must not leave the new title committed and broadcast.
+        changes = services.edit_many(request.user, self.mindmap.pk, edits)
+        return Response(_node(request.user, self.mindmap.pk, node, changes[-1].version))
 
     @extend_schema(tags=TAGS, summary="Delete a node and its links", responses={204: None})
     def delete(self, request: Request, team: int, id: int, node: int) -> Response:

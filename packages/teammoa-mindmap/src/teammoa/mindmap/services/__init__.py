@@ -5,7 +5,7 @@ transaction and raises a ``teammoa.core.errors`` error when a rule says no.
 """
 
 from teammoa.mindmap.services.changes import Change, publish_on_commit
-from teammoa.mindmap.services.editing import CHANGE_TYPES, Editor, apply_batch, edit
+from teammoa.mindmap.services.editing import CHANGE_TYPES, Editor, apply_batch, edit, edit_many
 from teammoa.mindmap.services.mindmaps import (
     create_mindmap,
     current_state,
@@ -29,6 +29,7 @@ __all__ = [
     "current_version",
     "delete_mindmap",
     "edit",
+    "edit_many",
     "get_mindmap",
     "mindmaps_of",
     "open_mindmap",

@@ -323,6 +323,18 @@ def edit(user: Any, mindmap_id: int, kind: str, **fields: Any) -> Change:
     return change
 
 
+def edit_many(user: Any, mindmap_id: int, edits: list[tuple[str, dict[str, Any]]]) -> list[Change]:
+    """Apply several changes for ``user`` as one edit (a REST PATCH of a node's text and
+    position): all in one transaction, or none when any is refused (its domain error is
+    raised and nothing is broadcast). Each change still gets its own version."""
+    user_id = int(getattr(user, "pk", user))
+    with transaction.atomic():
+        editor = Editor(mindmap_id)
+        for kind, fields in edits:
+            editor.apply(user_id, kind, fields)
+        return editor.finish()
+
+
 def apply_batch(
     mindmap_id: int, ops: list[tuple[int, str, dict[str, Any], dict[str, Any]]]
 ) -> list[Change | DomainError]:
