@@ -138,7 +138,8 @@ class Client:
         query = "?batch=1" if self.args.batch else ""
         self.ws = await connect(
             f"{self.url}/ws/mindmaps/{self.mindmap}/{query}",
-            origin="http://127.0.0.1",
+            # The server's own origin (SPEC section 9: scheme, host and port must match).
+            origin=self.url.replace("wss://", "https://", 1).replace("ws://", "http://", 1),
             additional_headers={"Cookie": f"sessionid={self.spec['session']}"},
             max_size=None,
             open_timeout=30,

@@ -1,4 +1,8 @@
-"""ASGI entry point: Django for HTTP, the apps' WebSocket routes behind session auth."""
+"""ASGI entry point: Django for HTTP, the apps' WebSocket routes behind session auth.
+
+Every socket route sits behind core's ``OriginValidator`` (SPEC section 9: the Origin must
+be the request's own origin or listed in ``CSRF_TRUSTED_ORIGINS``; refused before accept).
+"""
 
 from __future__ import annotations
 
@@ -12,15 +16,15 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from teammoa.core.websocket import OriginValidator  # noqa: E402
 from teammoa.mindmap.routing import websocket_urlpatterns as mindmap_routes  # noqa: E402
 from teammoa_site.websocket import fallback_routes  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": OriginValidator(
             AuthMiddlewareStack(URLRouter([*mindmap_routes, *fallback_routes]))
         ),
     }

@@ -102,7 +102,7 @@ async def open_client(port: int, mindmap: int, session: str):
 
     return await connect(
         f"ws://127.0.0.1:{port}/ws/mindmaps/{mindmap}/",
-        origin="http://localhost",
+        origin=f"http://127.0.0.1:{port}",
         additional_headers={"Cookie": f"sessionid={session}"},
         open_timeout=10,
     )

@@ -9,14 +9,14 @@ from typing import Any
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
+from teammoa.core.websocket import OriginValidator
 from teammoa.mindmap.routing import websocket_urlpatterns
 
 # Built like the site's: origin check, then session auth, then the routes.
-application = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+application = OriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
 ORIGIN = b"http://testserver"
 
 
@@ -169,10 +169,14 @@ async def open_socket(
     batch: bool = False,
     origin: bytes = ORIGIN,
     path: str | None = None,
+    session: str | None = None,
 ) -> Socket:
+    """A socket of ``user`` (a fresh session each time, or the ``session`` key given)."""
     headers = [(b"origin", origin), (b"host", b"testserver")]
     if user is not None:
-        headers.append((b"cookie", f"sessionid={await session_cookie(user)}".encode()))
+        session = session or await session_cookie(user)
+    if session is not None:
+        headers.append((b"cookie", f"sessionid={session}".encode()))
     path = path or f"/ws/mindmaps/{mindmap_id}/" + ("?batch=1" if batch else "")
     communicator = WebsocketCommunicator(application, path, headers=headers)
     socket = Socket(communicator)

@@ -25,3 +25,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 TEAMMOA_MINDMAP_PRESENCE_REDIS_URL = os.environ["REDIS_URL"]
 TEAMMOA_MINDMAP_PRESENCE_PREFIX = os.environ["TEAMMOA_TEST_PREFIX"] + ":presence"
 TEAMMOA_MINDMAP_PRESENCE_TTL_SECONDS = float(os.environ.get("TEAMMOA_TEST_PRESENCE_TTL", "20"))
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]

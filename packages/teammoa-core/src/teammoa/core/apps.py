@@ -15,6 +15,7 @@ class TeamMoaCoreConfig(AppConfig):
     def ready(self) -> None:
         from teammoa.core import checks, receivers  # noqa: F401  (registers checks and receivers)
         from teammoa.core.navigation import TeamTab, register_team_tab
+        from teammoa.core.websocket import receivers as socket_receivers  # noqa: F401
 
         # Gaps in the order leave room for the other apps' tabs (schedule, mindmap).
         register_team_tab(TeamTab("home", _("Home"), "teammoa_core:team_home", order=10))

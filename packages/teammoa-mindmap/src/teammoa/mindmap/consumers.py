@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 
 from teammoa.core.errors import Forbidden, NotFound
+from teammoa.core.websocket import OpenSocket, TooManySockets, admit, release
 from teammoa.mindmap import hub, protocol, services
 from teammoa.mindmap.conf import conf
 from teammoa.mindmap.hub import spawn
@@ -55,6 +56,7 @@ class MindmapConsumer:
         self.who: dict[str, Any] = {}
         self.room: Room | None = None
         self.accepted = False
+        self.ticket: OpenSocket | None = None
         self.closed = False
         # Changes are held until the snapshot is out; then only newer ones go out.
         self.ready = False
@@ -116,6 +118,12 @@ class MindmapConsumer:
         except Exception:  # the database is unreachable: the client retries with backoff
             logger.exception("mindmap socket: could not open the mindmap")
             await self.refuse(protocol.CLOSE_UNAVAILABLE)
+            return
+        try:
+            # Registered before accepting: closed with 4401 when its session ends.
+            self.ticket = await admit(self.scope, self.close_with)
+        except TooManySockets:
+            await self.refuse(protocol.CLOSE_TOO_MANY)
             return
         self.user, self.user_id, self.who = user, int(user.pk), person(user)
         self.accepted = True
@@ -332,6 +340,12 @@ class MindmapConsumer:
     async def cleanup(self) -> None:
         room, self.room = self.room, None
         self.closed = True
+        ticket, self.ticket = self.ticket, None
+        if ticket is not None:
+            try:
+                await release(ticket)
+            except Exception:
+                logger.warning("mindmap socket: could not release its slot", exc_info=True)
         if room is None:
             return
         try:

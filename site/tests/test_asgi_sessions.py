@@ -1,0 +1,94 @@
+"""The site's sockets: the Origin rule and the session that opened a socket, through the
+site's own ASGI application and the real allauth views."""
+
+from __future__ import annotations
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from teammoa.core.testing.factories import add_member, make_team
+from teammoa.mindmap.models import Mindmap
+from teammoa_site.asgi import application
+from tests.accounts_support import NEW_PASSWORD, PASSWORD, log_in, make_user
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+async def handshake(path: str, origin: bytes, host: bytes = b"localhost:8000", cookie=None):
+    headers = [(b"origin", origin), (b"host", host)]
+    if cookie:
+        headers.append((b"cookie", f"sessionid={cookie}".encode()))
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, code = await communicator.connect(timeout=5)
+    return communicator, connected, code
+
+
+@pytest.mark.parametrize(
+    ("origin", "accepted"),
+    [
+        (b"http://localhost:8000", True),
+        (b"http://localhost:9999", False),
+        (b"https://localhost:8000", False),
+        (b"http://attacker.example", False),
+    ],
+)
+async def test_the_origin_must_be_the_requests_own_origin(origin, accepted):
+    communicator, connected, _code = await handshake("/ws/mindmaps/1/", origin)
+
+    assert connected is accepted
+    if accepted:  # anonymous: the mindmap socket closes with 4401 after accepting
+        assert (await communicator.receive_output(3))["code"] == 4401
+    await communicator.disconnect()
+
+
+@database_sync_to_async
+def member_with_a_mindmap():
+    user = make_user()
+    team = make_team()
+    add_member(team, user=user)
+    mindmap = Mindmap.objects.create(team=team, title="Plans")
+    client = Client()
+    log_in(client, "alice")
+    return client, mindmap
+
+
+async def open_editor(client, mindmap):
+    cookie = client.cookies["sessionid"].value
+    communicator, connected, _ = await handshake(
+        f"/ws/mindmaps/{mindmap.pk}/", b"http://localhost:8000", cookie=cookie
+    )
+    assert connected
+    assert '"snapshot"' in (await communicator.receive_output(5))["text"]
+    return communicator
+
+
+async def closed_with(communicator) -> int:
+    while True:
+        output = await communicator.receive_output(5)
+        if output["type"] == "websocket.close":
+            return output["code"]
+
+
+async def test_logout_through_allauth_closes_the_socket_with_4401():
+    client, mindmap = await member_with_a_mindmap()
+    socket = await open_editor(client, mindmap)
+
+    response = await database_sync_to_async(client.post)("/accounts/logout/")
+
+    assert response.status_code == 302
+    assert await closed_with(socket) == 4401
+
+
+async def test_a_password_change_through_allauth_closes_the_socket_with_4401():
+    client, mindmap = await member_with_a_mindmap()
+    socket = await open_editor(client, mindmap)
+
+    response = await database_sync_to_async(client.post)(
+        "/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 302
+    assert await closed_with(socket) == 4401
