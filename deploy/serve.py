@@ -1,8 +1,9 @@
 """Run TeamMoa on Daphne in production, with a bounded, graceful stop.
 
 ``python serve.py`` serves ``teammoa_site.asgi:application`` on ``$TEAMMOA_BIND:$PORT``
-(default ``0.0.0.0:8000``) and trusts nginx's ``X-Forwarded-For``/``-Port``/``-Proto``
-headers (never publish this port past the proxy).
+(default ``0.0.0.0:8000``). Daphne's own proxy-header handling stays off: it would believe
+``X-Forwarded-For`` from any peer (and take its left-most, client-written address). The
+application believes those headers only from ``TRUSTED_PROXIES`` (``teammoa_site.proxy``).
 
 When SIGTERM (or SIGINT) arrives:
 
@@ -188,9 +189,6 @@ def build_server() -> Any:
         websocket_connect_timeout=20,
         ping_interval=20,
         ping_timeout=30,
-        proxy_forwarded_address_header="X-Forwarded-For",
-        proxy_forwarded_port_header="X-Forwarded-Port",
-        proxy_forwarded_proto_header="X-Forwarded-Proto",
         verbosity=0,
         application_close_timeout=5,
         server_name="teammoa",

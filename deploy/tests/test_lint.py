@@ -201,6 +201,28 @@ def test_production_compose_keeps_database_and_redis_private():
             assert "healthcheck" in service, name
 
 
+def test_the_app_servers_believe_proxy_headers_from_nginx_only():
+    """serve.py drops X-Forwarded-* except from TRUSTED_PROXIES: nginx's fixed address."""
+    import ipaddress
+
+    compose = load(ROOT / "docker-compose.prod.yml")
+    nginx = ipaddress.ip_address(
+        compose["services"]["nginx"]["networks"]["frontend"]["ipv4_address"]
+    )
+    subnet = compose["networks"]["frontend"]["ipam"]["config"][0]["subnet"]
+    assert nginx in ipaddress.ip_network(subnet)
+    for name in ("web1", "web2"):
+        value = compose["services"][name]["environment"]["TRUSTED_PROXIES"]
+        default = re.fullmatch(r"\$\{TRUSTED_PROXIES:-(.+)\}", value).group(1)
+        trusted = [ipaddress.ip_network(entry, strict=False) for entry in default.split(",")]
+        assert any(nginx in network for network in trusted), name
+        # Nobody else on the frontend network (certbot, the other app server) is trusted.
+        assert not any(
+            network.overlaps(ipaddress.ip_network(subnet)) and network.num_addresses > 1
+            for network in trusted
+        ), name
+
+
 def test_production_compose_runs_one_migrating_instance_of_a_variable_tag():
     services = load(ROOT / "docker-compose.prod.yml")["services"]
     assert "${TEAMMOA_TAG" in services["web1"]["image"]

@@ -2,6 +2,8 @@
 
 Every socket route sits behind core's ``OriginValidator`` (SPEC section 9: the Origin must
 be the request's own origin or listed in ``CSRF_TRUSTED_ORIGINS``; refused before accept).
+Proxy headers are believed only from ``TRUSTED_PROXIES`` (``teammoa_site.proxy``), whichever
+server runs this application.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from teammoa.core.websocket import OriginValidator  # noqa: E402
 from teammoa.mindmap.routing import websocket_urlpatterns as mindmap_routes  # noqa: E402
+from teammoa_site.proxy import TrustedProxyMiddleware  # noqa: E402
 from teammoa_site.websocket import fallback_routes  # noqa: E402
 
-application = ProtocolTypeRouter(
+router = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": OriginValidator(
@@ -29,3 +32,4 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+application = TrustedProxyMiddleware(router)

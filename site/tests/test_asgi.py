@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 
-from teammoa_site.asgi import application
+from teammoa_site.asgi import application, router
 
 ALLOWED_ORIGIN = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
 
@@ -22,7 +22,8 @@ async def fetch(path: str, headers: list[tuple[bytes, bytes]] | None = None) -> 
 
 
 def test_the_application_routes_http_and_websocket():
-    assert set(application.application_mapping) == {"http", "websocket"}
+    assert set(router.application_mapping) == {"http", "websocket"}
+    assert application.app is router
 
 
 @pytest.mark.asyncio

@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from teammoa_site.proxy import DEFAULT_TRUSTED_PROXIES, parse_networks
+
 SITE_DIR = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = SITE_DIR / "teammoa_site"
 
@@ -277,6 +279,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+# --- Proxies ------------------------------------------------------------------------------
+# Peers whose X-Forwarded-For/-Proto are believed (addresses or CIDR networks, comma
+# separated): the client address and scheme behind nginx. From anyone else those headers
+# are dropped (teammoa_site.proxy). docker-compose.prod.yml sets nginx's address.
+TEAMMOA_TRUSTED_PROXIES: list[str] = env.list(
+    "TRUSTED_PROXIES", default=list(DEFAULT_TRUSTED_PROXIES)
+)
+parse_networks(tuple(TEAMMOA_TRUSTED_PROXIES))  # a bad entry stops every command, named
 
 # --- Health -------------------------------------------------------------------------------
 # Seconds each dependency check may take before /health/ reports it failing.
