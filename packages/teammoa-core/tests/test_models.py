@@ -249,3 +249,23 @@ def test_add_member_with_a_given_user():
     user = make_user()
     membership = add_member(team, user)
     assert (membership.user, membership.role, membership.team) == (user, Role.MEMBER, team)
+
+
+def test_today_is_the_teams_own_date(settings):
+    """One rule for "today" (milestone status, the schedule's week): the team's calendar
+    day, which differs between time zones at the same instant; an unknown zone falls back
+    to the site's."""
+    import datetime
+    from unittest import mock
+
+    from django.utils import timezone as django_timezone
+
+    from teammoa.core.models import Team
+
+    instant = datetime.datetime(2026, 12, 7, 11, 30, tzinfo=datetime.UTC)
+    with mock.patch.object(django_timezone, "now", return_value=instant):
+        assert Team(timezone="Pacific/Kiritimati").today() == datetime.date(2026, 12, 8)
+        assert Team(timezone="Etc/GMT+12").today() == datetime.date(2026, 12, 6)
+        settings.TIME_ZONE = "Asia/Seoul"
+        gone = Team(timezone="Mars/Olympus_Mons")
+        assert str(gone.zone) == "Asia/Seoul" and gone.today() == datetime.date(2026, 12, 7)

@@ -54,17 +54,6 @@ def assert_schedule_tab(html, team):
     assert f'href="/teams/{team.pk}/schedule/"' in link and ">Schedule</a>" in link
 
 
-def test_our_own_tabs_when_core_ships_none(client, monkeypatch):
-    from teammoa.schedule import views
-
-    monkeypatch.setattr(views, "TEAM_NAV_TEMPLATES", ["teammoa_schedule/includes/team_nav.html"])
-    team = make_team(title="Capstone")
-    client.force_login(host_of(team).user)
-    html = page(client, team).content.decode()
-    assert "team-bar--schedule" in html and "Capstone" in html
-    assert_schedule_tab(html, team)
-
-
 def test_year_boundary_and_junk_weeks(client):
     team = make_team()
     client.force_login(host_of(team).user)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 import secrets
+import zoneinfo
 from typing import Any
 
 from django.conf import settings
@@ -84,6 +85,20 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The team's timezone; a name no longer known falls back to the site's, then UTC."""
+        for name in (self.timezone, settings.TIME_ZONE, "UTC"):
+            try:
+                return zoneinfo.ZoneInfo(name)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+                continue
+        raise AssertionError("UTC is always available")  # pragma: no cover
+
+    def today(self) -> datetime.date:
+        """Today in the team's calendar (milestone status, the schedule's current week)."""
+        return timezone.localdate(timezone=self.zone)
 
     def set_join_password(self, raw_password: str) -> None:
         self.join_password = make_password(raw_password)

@@ -2,41 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from teammoa.core.errors import Invalid, NotFound
+from teammoa.core.errors import Invalid
 from teammoa.core.models import Membership
-from teammoa.core.services import membership_of
+from teammoa.core.views import team_page
 from teammoa.mindmap import exports, services
 from teammoa.mindmap.conf import conf
 from teammoa.mindmap.presence import person
 
 TAB = "mindmap"
-
-
-def member_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in members only; a 404 for anyone else (no existence leak)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, team: int, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            membership = membership_of(request.user, team)
-            return view(request, membership, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(str(exc.message)) from exc
-
-    return wrapper
 
 
 def _api_url(name: str, **kwargs: Any) -> str:
@@ -51,7 +33,7 @@ def _context(membership: Membership, **extra: Any) -> dict[str, Any]:
     return {"team": membership.team, "membership": membership, "active_tab": TAB, **extra}
 
 
-@member_page
+@team_page()
 @require_http_methods(["GET", "POST"])
 def mindmap_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     errors: dict[str, list[str]] = {}
@@ -73,7 +55,7 @@ def mindmap_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     return render(request, "teammoa_mindmap/list.html", context, status=400 if errors else 200)
 
 
-@member_page
+@team_page()
 @require_POST
 def mindmap_import(request: HttpRequest, membership: Membership) -> HttpResponse:
     upload = request.FILES.get("file")
@@ -92,7 +74,7 @@ def mindmap_import(request: HttpRequest, membership: Membership) -> HttpResponse
     return redirect("teammoa_mindmap:mindmap_editor", team=membership.team_id, mindmap=mindmap.pk)
 
 
-@member_page
+@team_page()
 def mindmap_editor(request: HttpRequest, membership: Membership, mindmap: int) -> HttpResponse:
     found = services.get_mindmap(request.user, membership.team_id, mindmap)
     context = _context(
@@ -108,7 +90,7 @@ def mindmap_editor(request: HttpRequest, membership: Membership, mindmap: int) -
     return render(request, "teammoa_mindmap/editor.html", context)
 
 
-@member_page
+@team_page()
 @require_POST
 def mindmap_delete(request: HttpRequest, membership: Membership, mindmap: int) -> HttpResponse:
     found = services.get_mindmap(request.user, membership.team_id, mindmap)
@@ -117,7 +99,7 @@ def mindmap_delete(request: HttpRequest, membership: Membership, mindmap: int) -
     return redirect("teammoa_mindmap:mindmap_list", team=membership.team_id)
 
 
-@member_page
+@team_page()
 def mindmap_export(
     request: HttpRequest, membership: Membership, mindmap: int, fmt: str
 ) -> HttpResponse:

@@ -9,26 +9,19 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
-from teammoa.core.errors import Invalid, NotFound
-from teammoa.core.navigation import team_tabs
-from teammoa.core.services import membership_of
+from teammoa.core.errors import Invalid
+from teammoa.core.models import Membership
+from teammoa.core.views import team_page
 from teammoa.schedule import services
 from teammoa.schedule.api.serializers import availability_payload, week_payload
 from teammoa.schedule.conf import conf
 from teammoa.schedule.hours import HOURS_PER_DAY
 from teammoa.schedule.weeks import IsoWeek, parse_week
-
-# Core's team navigation when it ships one, so every team page looks the same; else ours.
-TEAM_NAV_TEMPLATES = [
-    "teammoa_core/includes/team_nav.html",
-    "teammoa_schedule/includes/team_nav.html",
-]
 
 
 def _api_url(name: str, team_id: int) -> str:
@@ -88,16 +81,13 @@ def legend_steps(total: int, steps: int = 5) -> list[dict[str, Any]]:
     return [{"count": count, "level": round(count / total, 3)} for count in counts]
 
 
+@team_page()
 @require_safe
-@login_required
-def schedule_page(request: HttpRequest, team: int) -> HttpResponse:
-    try:
-        membership = membership_of(request.user, team)
-    except NotFound:
-        raise Http404 from None
+def schedule_page(request: HttpRequest, membership: Membership) -> HttpResponse:
+    team = membership.team_id
     team_obj = membership.team
     errors: dict[str, list[str]] = {}
-    this_week = IsoWeek.of(services.team_today(team_obj))
+    this_week = IsoWeek.of(team_obj.today())
     week = this_week
     if request.GET.get("week"):
         try:
@@ -133,8 +123,7 @@ def schedule_page(request: HttpRequest, team: int) -> HttpResponse:
     context = {
         "team": team_obj,
         "membership": membership,
-        "tabs": team_tabs(team_obj.pk, current="schedule"),
-        "team_nav_templates": TEAM_NAV_TEMPLATES,
+        "active_tab": "schedule",
         "week": week,
         "previous_week": week.shifted(-1),
         "next_week": week.shifted(1),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-import zoneinfo
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -15,10 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import get_resolver, get_script_prefix
-from django.utils import timezone
 
 from teammoa.core.errors import Forbidden, Invalid, NotFound
-from teammoa.core.models import Membership, Team
+from teammoa.core.models import Membership
 from teammoa.core.services import membership_of, require_host
 
 API_NAMESPACE = "teammoa_core_api"
@@ -68,15 +65,6 @@ def add_service_errors(form: forms.Form, error: Invalid) -> None:
         target = field if field in form.fields else None
         for message in messages:
             form.add_error(target, message)
-
-
-def team_today(team: Team) -> datetime.date:
-    """Today in the team's calendar (milestone status is derived for this day)."""
-    try:
-        zone = zoneinfo.ZoneInfo(team.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = timezone.get_default_timezone()
-    return timezone.localdate(timezone=zone)
 
 
 def api_team_url(team_id: int) -> str:

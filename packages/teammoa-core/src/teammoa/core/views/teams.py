@@ -30,7 +30,6 @@ from teammoa.core.views.common import (
     add_service_errors,
     render_team_page,
     team_page,
-    team_today,
 )
 from teammoa.core.views.timeline import build_timeline
 
@@ -107,7 +106,7 @@ def team_home(request: HttpRequest, membership: Membership) -> HttpResponse:
     team = membership.team
     members = list(services.members_of(request.user, team.pk))
     milestones = list(services.milestones_of(request.user, team.pk))
-    today = team_today(team)
+    today = team.today()
     context = {
         "members": members,
         "timeline": build_timeline(milestones, today),

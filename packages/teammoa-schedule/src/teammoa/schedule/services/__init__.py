@@ -8,8 +8,6 @@ from teammoa.schedule.services.team import (
     TeamAvailability,
     load_team_week,
     team_availability,
-    team_today,
-    team_zone,
 )
 from teammoa.schedule.services.weeks import (
     ScheduleDay,
@@ -37,7 +35,5 @@ __all__ = [
     "save_my_week",
     "slot_ics",
     "team_availability",
-    "team_today",
-    "team_zone",
     "week_of_member",
 ]

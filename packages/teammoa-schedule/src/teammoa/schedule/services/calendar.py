@@ -14,7 +14,7 @@ from teammoa.schedule import ical
 from teammoa.schedule.conf import conf
 from teammoa.schedule.hours import HOURS_PER_DAY
 from teammoa.schedule.params import parse_bool, parse_int
-from teammoa.schedule.services.team import load_team_week, team_zone
+from teammoa.schedule.services.team import load_team_week
 from teammoa.schedule.services.weeks import WeekSchedule, week_of_member, write_week
 from teammoa.schedule.weeks import IsoWeek, parse_date, parse_week
 
@@ -56,7 +56,7 @@ def slot_ics(
         day=day,
         start=first,
         end=last,
-        zone=team_zone(team),
+        zone=team.zone,
         summary=_("%(team)s meeting") % {"team": team.title},
         uid=f"teammoa-schedule-{team.pk}-{day:%Y%m%d}-{first:02d}-{last:02d}@{uid_domain}",
         description="\n".join(lines),
@@ -102,7 +102,7 @@ def import_ics(
         raise Invalid.field("to", _("“to” must be after “from”."))
     with_weekend = parse_bool(weekend, "weekend")
     data = _read_upload(upload)
-    zone = team_zone(membership.team)
+    zone = membership.team.zone
     window_start = ical.local_datetime(iso_week.monday, 0, zone)
     window_end = ical.local_datetime(iso_week.sunday + datetime.timedelta(days=1), 0, zone)
     try:

@@ -4,11 +4,8 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from dataclasses import dataclass
 from typing import Any
-
-from django.conf import settings
 
 from teammoa.core.models import Membership, Team
 from teammoa.core.services import membership_of
@@ -53,20 +50,6 @@ class TeamAvailability:
     @property
     def member_count(self) -> int:
         return len(self.members)
-
-
-def team_zone(team: Team) -> zoneinfo.ZoneInfo:
-    """The team's timezone (core validates it; a stale name falls back to the site's)."""
-    for name in (team.timezone, settings.TIME_ZONE, "UTC"):
-        try:
-            return zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-            continue
-    raise AssertionError("UTC is always available")  # pragma: no cover
-
-
-def team_today(team: Team) -> datetime.date:
-    return datetime.datetime.now(team_zone(team)).date()
 
 
 def load_team_week(team: Team, week: IsoWeek) -> TeamWeek:
