@@ -32,6 +32,7 @@ nox.options.sessions = [
     "host",
     "lowest",
     "deploy",
+    "e2e",
     "image",
 ]
 
@@ -40,7 +41,7 @@ PYTHON = "3.11"
 # Each package and the siblings it declares.
 PACKAGES: dict[str, list[str]] = {"core": [], "schedule": ["core"], "mindmap": ["core"]}
 # Redis database index per suite, so suites never see each other's keys.
-REDIS_DB = {"core": 11, "schedule": 12, "mindmap": 13, "site": 14}
+REDIS_DB = {"core": 11, "schedule": 12, "mindmap": 13, "site": 14, "e2e": 8}
 
 # The SQLite sessions must not pick up a developer's service URLs; `services` uses them.
 SERVICE_ENV = {
@@ -271,6 +272,49 @@ def services(session: nox.Session) -> None:
         "REDIS_URL": _with_path(redis_url, f"/{REDIS_DB['site']}"),
     }
     run_site_tests(session, env=env, marker="services or not services")
+
+
+E2E_DEPS = ["pytest>=8", "pytest-playwright>=0.7", "playwright>=1.49"]
+
+
+def _services_or_skip(session: nox.Session, database_url: str, redis_url: str) -> None:
+    missing = [
+        f"{what} at {problem}"
+        for what, problem in (
+            ("MySQL/MariaDB", _reachable(database_url, 3306)),
+            ("Redis", _reachable(redis_url, 6379)),
+        )
+        if problem
+    ]
+    if missing:
+        message = "services not reachable: " + "; ".join(missing)
+        if _services_required():
+            session.error(message + " (TEAMMOA_REQUIRE_SERVICES=1)")
+        session.skip(message)
+
+
+@nox.session(python=PYTHON)
+def e2e(session: nox.Session) -> None:
+    """The journeys and the page sweep in Debian's Chromium (Playwright, no browser
+    download) against nginx + deploy/serve.py with the production settings, MariaDB and
+    Redis. Screenshots and traces of failures land in .nox/e2e/tmp/artifacts."""
+    database_url = SERVICE_ENV.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    redis_url = SERVICE_ENV.get("REDIS_URL", DEFAULT_REDIS_URL)
+    _require_tools(session, {"nginx": "nginx", "chromium": "chromium", "openssl": "openssl"})
+    _services_or_skip(session, database_url, redis_url)
+    install_site(session)
+    session.install(*E2E_DEPS)
+    pip_check(session)
+    artifacts = Path(session.create_tmp()).resolve() / "artifacts"
+    shutil.rmtree(artifacts, ignore_errors=True)
+    env = {
+        "DATABASE_URL": _with_path(database_url, "/teammoa_e2e_suite"),
+        "REDIS_URL": _with_path(redis_url, f"/{REDIS_DB['e2e']}"),
+        "TEAMMOA_CHROMIUM": shutil.which("chromium") or "/usr/bin/chromium",
+        "TEAMMOA_REQUIRE_SERVICES": os.environ.get("TEAMMOA_REQUIRE_SERVICES", ""),
+    }
+    with session.chdir(ROOT / "e2e"):
+        session.run("pytest", "--output", str(artifacts), *session.posargs, env=env)
 
 
 @nox.session(python="3.12")

@@ -38,7 +38,7 @@ def test_log_in_by_username_or_email_in_any_case(client, login):
     response = log_in(client, login)
 
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/teams/"  # signed in, a person wants their teams
     assert logged_in_user_id(client) == str(user.pk)
 
 

@@ -62,8 +62,32 @@ def test_sign_up_sends_a_confirmation_and_login_waits_for_it(client):
 
     response = log_in(client, "newbie.dev-1")
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/teams/"
     assert logged_in_user_id(client) == str(user.pk)
+
+
+def test_confirming_in_the_signing_up_browser_signs_in_and_lands_on_my_teams(client):
+    client.post(SIGNUP_URL, VALID)
+    confirm_path = link_in_last_mail("/accounts/confirm-email/")
+
+    response = client.post(confirm_path)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/teams/"
+    user = get_user_model().objects.get()
+    assert logged_in_user_id(client) == str(user.pk)
+
+
+def test_a_confirmation_link_opened_elsewhere_confirms_but_signs_no_one_in(client):
+    client.post(SIGNUP_URL, VALID)
+    confirm_path = link_in_last_mail("/accounts/confirm-email/")
+    elsewhere = type(client)()
+
+    response = elsewhere.post(confirm_path)
+
+    assert response.status_code == 302
+    assert EmailAddress.objects.get().verified
+    assert logged_in_user_id(elsewhere) is None
 
 
 def test_a_confirmation_link_works_once(client):

@@ -167,7 +167,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+# Signed in, a person wants their teams, not the landing page.
+LOGIN_REDIRECT_URL = "teammoa_core:team_list"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
@@ -180,7 +181,9 @@ ACCOUNT_USERNAME_VALIDATORS = "teammoa_site.accounts.validators.username_validat
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_SIGNUP_FORM_CLASS = "teammoa_site.accounts.forms.NicknameSignupForm"
 ACCOUNT_ADAPTER = "teammoa_site.accounts.adapter.AccountAdapter"
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+# allauth signs in only when the link is opened in the browser session that signed up (a
+# link leaked from the mailbox elsewhere confirms but signs no one in).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {
     # Failed logins per client address and per account (allauth counts them in the cache).
