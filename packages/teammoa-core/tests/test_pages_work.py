@@ -358,3 +358,39 @@ def test_actions_are_post_only(client, team, host):
     for name in ("todo_assign", "todo_complete", "todo_move", "todo_delete"):
         assert client.get(url(name, team=team.pk, todo=todo.pk)).status_code == 405
     assert client.get(url("todo_create", team=team.pk)).status_code == 405
+
+
+def test_edit_a_todos_text_from_its_card(client, team, host, members):
+    todo = create_todo(host, team.pk, "Sketch the screens")
+    client.force_login(members[0].user)  # a member may edit an unassigned todo
+    html = client.get(url("todo_board", team=team.pk)).content.decode()
+    assert url("todo_edit", team=team.pk, todo=todo.pk) in html
+
+    response = client.post(
+        url("todo_edit", team=team.pk, todo=todo.pk),
+        {"content": "  Sketch the login screens "},
+        follow=True,
+    )
+
+    assert "Todo saved." in response.content.decode()
+    todo.refresh_from_db()
+    assert todo.content == "Sketch the login screens"
+
+
+def test_edit_refuses_empty_text_and_someone_elses_todo(client, team, host, members):
+    todo = create_todo(host, team.pk, "Theirs")
+    assign_todo(host, team.pk, todo.pk, members[1].pk)
+    client.force_login(members[0].user)
+    html = client.get(url("todo_board", team=team.pk)).content.decode()
+    assert url("todo_edit", team=team.pk, todo=todo.pk) not in html
+    assert (
+        client.post(url("todo_edit", team=team.pk, todo=todo.pk), {"content": "Mine"}).status_code
+        == 403
+    )
+    client.force_login(host)
+    response = client.post(
+        url("todo_edit", team=team.pk, todo=todo.pk), {"content": "  "}, follow=True
+    )
+    assert response.status_code == 200
+    todo.refresh_from_db()
+    assert todo.content == "Theirs"

@@ -43,6 +43,7 @@ urlpatterns = [
     path("teams/<int:team>/todos/new/", work.todo_create, name="todo_create"),
     path("teams/<int:team>/todos/<int:todo>/assign/", work.todo_assign, name="todo_assign"),
     path("teams/<int:team>/todos/<int:todo>/complete/", work.todo_complete, name="todo_complete"),
+    path("teams/<int:team>/todos/<int:todo>/edit/", work.todo_edit, name="todo_edit"),
     path("teams/<int:team>/todos/<int:todo>/move/", work.todo_move, name="todo_move"),
     path("teams/<int:team>/todos/<int:todo>/delete/", work.todo_delete, name="todo_delete"),
     # the board of posts

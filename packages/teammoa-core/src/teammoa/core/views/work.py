@@ -121,6 +121,7 @@ class Card:
     can_assign: bool = False  # host: move to any column
     can_take: bool = False  # member: an unassigned todo for themself
     can_release: bool = False  # member: give their own todo back
+    can_edit: bool = False  # the text (host: any todo; member: their own or unassigned)
     can_delete: bool = False
 
     @property
@@ -129,7 +130,7 @@ class Card:
 
     @property
     def has_actions(self) -> bool:
-        return self.can_manage or self.can_take or self.can_delete
+        return self.can_manage or self.can_take or self.can_edit or self.can_delete
 
 
 @dataclass
@@ -159,6 +160,7 @@ def _columns(me: Membership, members: list[Membership], todos: list[Todo]) -> li
                 can_assign=me.is_host and open_,
                 can_take=not me.is_host and open_ and todo.assignee_id is None,
                 can_release=not me.is_host and open_ and own,
+                can_edit=me.is_host or own or todo.assignee_id is None,
                 can_delete=me.is_host,
             )
         )
@@ -281,6 +283,17 @@ def todo_complete(request: HttpRequest, membership: Membership, todo: int) -> Ht
     def act() -> str:
         services.complete_todo(request.user, membership.team_id, todo, done)
         return _("Todo done.") if done else _("Todo reopened.")
+
+    return _todo_action(request, membership, todo, act)
+
+
+@require_POST
+@team_page()
+def todo_edit(request: HttpRequest, membership: Membership, todo: int) -> HttpResponse:
+    def act() -> str:
+        content = request.POST.get("content", "")
+        services.update_todo(request.user, membership.team_id, todo, content=content)
+        return _("Todo saved.")
 
     return _todo_action(request, membership, todo, act)
 

@@ -83,6 +83,9 @@ async function runMenuAction(form) {
     const done = data.get("is_completed") === "true";
     await api(todoUrl(id, "complete"), { method: "POST", body: { is_completed: done } });
     message = done ? say(gettext("“%(todo)s” is done."), { todo }) : say(gettext("“%(todo)s” is open again."), { todo });
+  } else if (action === "edit") {
+    const saved = await api(todoUrl(id), { method: "PATCH", body: { content: String(data.get("content") || "").trim() } });
+    message = say(gettext("“%(todo)s” saved."), { todo: saved.content });
   } else if (action === "move") {
     const order = Number(data.get("order"));
     await api(todoUrl(id), { method: "PATCH", body: { order } });
