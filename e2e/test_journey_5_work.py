@@ -25,6 +25,11 @@ def column(page: Page, name: str) -> Locator:
     )
 
 
+def settled(page: Page) -> None:
+    """The board is done with its requests (a drag or a menu action) and re-read."""
+    expect(page.locator("[data-todo-board]")).to_have_attribute("aria-busy", "false")
+
+
 def test_milestone_todos_edit_drag_complete_and_progress(browsers, people, teams):
     team = teams["moa"]
     page, _ = browsers.open(people["yuna"])
@@ -50,12 +55,14 @@ def test_milestone_todos_edit_drag_complete_and_progress(browsers, people, teams
     card.locator("summary").click()
     card.get_by_label("Text").fill("Sketch the login screens")
     card.get_by_role("button", name="Save").click()
+    settled(page)
     expect(page.locator(".todo-card", has_text="Sketch the login screens")).to_be_visible()
     expect(page.get_by_text("Sketch the screens", exact=True)).to_have_count(0)
 
     # Drag it to Minho's column.
     card = page.locator(".todo-card", has_text="Sketch the login screens")
     drag(page, card, column(page, "Minho"))
+    settled(page)
     expect(
         column(page, "Minho").get_by_text("Sketch the login screens", exact=True)
     ).to_be_visible()
@@ -65,6 +72,7 @@ def test_milestone_todos_edit_drag_complete_and_progress(browsers, people, teams
     card = column(page, "Minho").locator(".todo-card", has_text="Sketch the login screens")
     card.locator("summary").click()
     card.get_by_role("button", name="Mark done").click()
+    settled(page)
     expect(column(page, "Done").get_by_text("Sketch the login screens", exact=True)).to_be_visible()
 
     # One of the milestone's two todos is done: the team home shows 50 %.
