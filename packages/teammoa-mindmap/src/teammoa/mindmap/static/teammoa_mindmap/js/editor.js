@@ -5,7 +5,7 @@ import { Canvas } from "./canvas.js";
 import { Outline } from "./outline.js";
 import { Panel } from "./panel.js";
 import { MindmapSocket } from "./socket.js";
-import { Store } from "./store.js";
+import { Store, childSpot } from "./store.js";
 
 const root = document.getElementById("mm-editor");
 const data = root.dataset;
@@ -139,7 +139,8 @@ root.querySelector("[data-action=add]").addEventListener("click", async () => {
   if (selected !== null) {
     const parent = store.nodes.get(selected);
     if (parent) {
-      const created = await canvas.create({ x: Math.min(canvas.size.width, parent.x + 220), y: parent.y });
+      const at = childSpot(store.nodes.values(), parent, canvas.size, gettext("New idea"));
+      const created = await canvas.create(at);
       if (created && created.node) socket.request({ type: "connection.create", source: parent.id, target: created.node.id }).catch(showError);
       return;
     }

@@ -1,6 +1,7 @@
 // The outline view: the same mindmap as a live tree (WAI-ARIA tree pattern) that the
 // keyboard and screen readers can walk and edit. It re-renders on every change and keeps
 // the focused node focused.
+import { childSpot } from "./store.js";
 
 const ngettext = (one, many, count) =>
   typeof window.ngettext === "function" ? window.ngettext(one, many, count) : count === 1 ? one : many;
@@ -179,7 +180,7 @@ export class Outline {
   async addChild(parentId) {
     const parent = parentId !== null ? this.store.nodes.get(parentId) : null;
     const at = parent
-      ? { x: Math.min(this.canvas.size.width, parent.x + 220), y: Math.min(this.canvas.size.height, parent.y + 60 * (1 + this.childCount(parentId))) }
+      ? childSpot(this.store.nodes.values(), parent, this.canvas.size, this._("New idea"))
       : this.canvas.center();
     try {
       const created = await this.socket.request({ type: "node.create", title: this._("New idea"), x: at.x, y: at.y });
@@ -194,12 +195,6 @@ export class Outline {
         this.rename(created.node.id);
       }
     } catch (error) { this.onError(error); }
-  }
-
-  childCount(id) {
-    let count = 0;
-    for (const c of this.store.connections.values()) if (c.source === id || c.target === id) count += 1;
-    return count;
   }
 
   async remove(id) {

@@ -8,6 +8,40 @@ export function nodeWidth(title) {
   return Math.min(280, Math.max(80, text.length * 8.5 + 24));
 }
 
+// Where a new child of ``parent`` goes: the first spot, on arcs fanning out to the right of
+// the parent, where its box clears every node's box by a margin. Children
+// added one after another so spread out instead of landing on one spot.
+const GAP = 24;
+export function childSpot(nodes, parent, size, title) {
+  const width = nodeWidth(title);
+  const clear = (x, y) => {
+    for (const other of nodes) {
+      const reach = (width + nodeWidth(other.title)) / 2 + GAP;
+      if (Math.abs(other.x - x) < reach && Math.abs(other.y - y) < NODE_HEIGHT + GAP) return false;
+    }
+    return x >= 0 && y >= 0 && x <= size.width && y <= size.height;
+  };
+  const start = nodeWidth(parent.title) / 2 + width / 2 + 80;
+  // To the right within ±60° on widening rings first, then all the way round.
+  for (const widest of [3, 8]) {
+    for (let ring = 0; ring < 6; ring += 1) {
+      const radius = start + ring * 140;
+      for (let step = 0; step <= widest; step += 1) {
+        for (const sign of step ? [1, -1] : [1]) {
+          const angle = (sign * step * 20 * Math.PI) / 180;
+          const x = Math.round(parent.x + radius * Math.cos(angle));
+          const y = Math.round(parent.y + radius * Math.sin(angle));
+          if (clear(x, y)) return { x, y };
+        }
+      }
+    }
+  }
+  return {
+    x: Math.min(size.width, parent.x + start),
+    y: Math.min(size.height, parent.y + NODE_HEIGHT + GAP),
+  };
+}
+
 export class Store {
   constructor(me) {
     this.me = me;
