@@ -19,7 +19,7 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from teammoa.core.websocket import OriginValidator  # noqa: E402
+from teammoa.core.websocket import CloseOnError, OriginValidator  # noqa: E402
 from teammoa.mindmap.routing import websocket_urlpatterns as mindmap_routes  # noqa: E402
 from teammoa_site.proxy import TrustedProxyMiddleware  # noqa: E402
 from teammoa_site.websocket import fallback_routes  # noqa: E402
@@ -28,7 +28,7 @@ router = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": OriginValidator(
-            AuthMiddlewareStack(URLRouter([*mindmap_routes, *fallback_routes]))
+            CloseOnError(AuthMiddlewareStack(URLRouter([*mindmap_routes, *fallback_routes])))
         ),
     }
 )

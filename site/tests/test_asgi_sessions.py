@@ -92,3 +92,25 @@ async def test_a_password_change_through_allauth_closes_the_socket_with_4401():
 
     assert response.status_code == 302
     assert await closed_with(socket) == 4401
+
+
+async def handshake_from(peer: str, origin: bytes, proto: bytes) -> bool:
+    """A handshake from ``peer`` claiming ``X-Forwarded-Proto: proto``; accepted?"""
+    headers = [(b"origin", origin), (b"host", b"localhost"), (b"x-forwarded-proto", proto)]
+    communicator = WebsocketCommunicator(application, "/ws/mindmaps/1/", headers=headers)
+    communicator.scope["client"] = [peer, 40000]  # read once the application starts
+    connected, _ = await communicator.connect(timeout=5)
+    await communicator.disconnect()
+    return connected
+
+
+async def test_the_forwarded_scheme_counts_only_from_the_trusted_proxy(settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TEAMMOA_TRUSTED_PROXIES = ["127.0.0.1/32"]
+
+    # nginx on loopback terminated TLS: the page's https origin is the socket's own.
+    assert await handshake_from("127.0.0.1", b"https://localhost", b"https")
+    assert not await handshake_from("127.0.0.1", b"http://localhost", b"https")
+    # Anyone else reaching the app port: their X-Forwarded-Proto is dropped.
+    assert not await handshake_from("203.0.113.9", b"https://localhost", b"https")
+    assert await handshake_from("203.0.113.9", b"http://localhost", b"https")

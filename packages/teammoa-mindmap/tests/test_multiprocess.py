@@ -4,6 +4,7 @@ killed process's users vanish from the other's presence in time."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -41,8 +42,8 @@ def wait_for_port(port: int, process: subprocess.Popen, deadline: float = 30) ->
     raise RuntimeError(f"nothing listens on {port}")
 
 
-@pytest.fixture
-def servers(tmp_path):
+@contextlib.contextmanager
+def two_servers(tmp_path: Path):
     """Seed a shared SQLite file, start two Daphne processes; always kill them."""
     env = {
         **os.environ,
@@ -50,6 +51,9 @@ def servers(tmp_path):
         "TEAMMOA_TEST_DB": str(tmp_path / "db.sqlite3"),
         "TEAMMOA_TEST_PREFIX": f"teammoa-mp-{uuid.uuid4().hex[:8]}",
         "TEAMMOA_TEST_PRESENCE_TTL": str(TTL),
+        "TEAMMOA_TEST_MAX_SOCKETS": "3",
+        # While this file exists, the servers' database "is down" (tests.multiprocess.asgi).
+        "TEAMMOA_TEST_DB_DOWN_FILE": str(tmp_path / "database-down"),
         "PYTHONPATH": str(PACKAGE),
     }
     seeded = subprocess.run(
@@ -87,6 +91,7 @@ def servers(tmp_path):
             ports.append(port)
         for port, process in zip(ports, processes, strict=True):
             wait_for_port(port, process)
+        world["env"], world["down"] = env, tmp_path / "database-down"
         yield world, ports, processes
     finally:
         for process in processes:
@@ -97,13 +102,19 @@ def servers(tmp_path):
             log.close()
 
 
-async def open_client(port: int, mindmap: int, session: str):
+@pytest.fixture
+def servers(tmp_path):
+    with two_servers(tmp_path) as started:
+        yield started
+
+
+async def open_client(port: int, mindmap: int, session: str | None, origin: str | None = None):
     from websockets.asyncio.client import connect
 
     return await connect(
         f"ws://127.0.0.1:{port}/ws/mindmaps/{mindmap}/",
-        origin=f"http://127.0.0.1:{port}",
-        additional_headers={"Cookie": f"sessionid={session}"},
+        origin=origin or f"http://127.0.0.1:{port}",
+        additional_headers={"Cookie": f"sessionid={session}"} if session else {},
         open_timeout=10,
     )
 
@@ -121,7 +132,7 @@ async def next_of(client, kind: str, timeout: float = 10, **fields) -> dict:
 
 async def test_edits_and_presence_cross_processes_and_a_killed_ones_users_vanish(servers):
     world, (port_a, port_b), (_server_a, server_b) = servers
-    alice_user, bob_user = world["users"]
+    alice_user, bob_user = world["users"][:2]
     alice = await open_client(port_a, world["mindmap"], alice_user["session"])
     bob = None
     try:

@@ -12,11 +12,11 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from teammoa.core.websocket import OriginValidator
+from teammoa.core.websocket import CloseOnError, OriginValidator
 from teammoa.mindmap.routing import websocket_urlpatterns
 
 # Built like the site's: origin check, then session auth, then the routes.
-application = OriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+application = OriginValidator(CloseOnError(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))))
 ORIGIN = b"http://testserver"
 
 

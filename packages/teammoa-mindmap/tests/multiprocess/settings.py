@@ -21,7 +21,15 @@ CHANNEL_LAYERS = {
         },
     }
 }
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Shared by the processes, as in production: the per-user socket cap counts in it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": os.environ["TEAMMOA_TEST_PREFIX"],
+    }
+}
+TEAMMOA_MAX_SOCKETS_PER_USER = int(os.environ.get("TEAMMOA_TEST_MAX_SOCKETS", "20"))
 TEAMMOA_MINDMAP_PRESENCE_REDIS_URL = os.environ["REDIS_URL"]
 TEAMMOA_MINDMAP_PRESENCE_PREFIX = os.environ["TEAMMOA_TEST_PREFIX"] + ":presence"
 TEAMMOA_MINDMAP_PRESENCE_TTL_SECONDS = float(os.environ.get("TEAMMOA_TEST_PRESENCE_TTL", "20"))

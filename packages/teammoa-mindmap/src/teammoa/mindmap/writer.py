@@ -93,10 +93,12 @@ def _attempt(mindmap_id: int, ops: list[Any]) -> Results:
 
 
 def _reachable() -> bool:
+    """Whether a fresh connection can run a query (a refused change vs. a dead server)."""
     connection = connections[DEFAULT_DB_ALIAS]
     try:
         connection.close()
-        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
     except Exception:
         return False
     return True

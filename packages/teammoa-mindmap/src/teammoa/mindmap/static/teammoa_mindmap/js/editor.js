@@ -23,6 +23,11 @@ const FINAL = {
   forbidden: gettext("You are no longer a member of this team."),
   not_found: gettext("This mindmap was deleted."),
 };
+// Closes after which the socket tries again by itself (docs/websocket.md).
+const TROUBLE = {
+  too_many: gettext("You have too many mindmap tabs open. Close some; this one connects again when you come back to it."),
+  unavailable: gettext("The server cannot save changes right now. Reconnecting…"),
+};
 
 function showError(error) {
   if (!error || error.code === "disconnected" || error.code === "offline") {
@@ -44,9 +49,25 @@ const socket = new MindmapSocket(data.socketPath, {
     statusText.textContent = FINAL[reason];
     announce(FINAL[reason]);
     if (reason === "not_found") window.setTimeout(() => { window.location.href = data.listUrl; }, 2500);
+    if (reason === "unauthenticated") showSignIn();
+  },
+  onTrouble(reason) {
+    statusText.textContent = TROUBLE[reason];
+    announce(TROUBLE[reason]);
   },
   onMessage(message) { receive(message); },
 });
+
+// After 4401: reloading the page leads through the sign-in page (it needs a login) and
+// back here, or straight back when the session only changed (a password change).
+function showSignIn() {
+  if (statusBox.querySelector("[data-sign-in]")) return;
+  const link = document.createElement("a");
+  link.dataset.signIn = "";
+  link.href = window.location.href;
+  link.textContent = gettext("Sign in again");
+  statusBox.append(" ", link);
+}
 
 let selected = null;
 function select(id) {

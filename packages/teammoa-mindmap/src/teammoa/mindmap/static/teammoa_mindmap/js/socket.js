@@ -7,16 +7,21 @@ const PONG_WITHIN = 10000;
 const REQUEST_TIMEOUT = 15000;
 const BACKOFF_BASE = 500;
 const BACKOFF_MAX = 15000;
-// Closes that reconnecting cannot fix.
+// Close codes (docs/websocket.md). Closes that reconnecting cannot fix:
 const FINAL = { 4401: "unauthenticated", 4403: "forbidden", 4404: "not_found" };
+// Closes after which it tries again, saying why meanwhile: too many sockets for this
+// user (slowly, or at once when the tab is shown again), the server cannot save changes.
+const RETRY = { 4429: "too_many", 4500: "unavailable" };
+const TOO_MANY_RETRY = 60000;
 
 export class MindmapSocket {
-  constructor(path, { onMessage, onState, onFinal } = {}) {
+  constructor(path, { onMessage, onState, onFinal, onTrouble } = {}) {
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     this.url = `${scheme}//${window.location.host}${path}?batch=1`;
     this.onMessage = onMessage || (() => {});
     this.onState = onState || (() => {});
     this.onFinal = onFinal || (() => {});
+    this.onTrouble = onTrouble || (() => {});
     this.version = null; // the last version applied; null until the first snapshot
     this.pending = new Map(); // req → {resolve, reject, timer}
     this.attempt = 0;
@@ -26,7 +31,9 @@ export class MindmapSocket {
     window.addEventListener("online", () => this.reconnectNow());
     window.addEventListener("offline", () => this.setState("offline"));
     document.addEventListener("visibilitychange", () => {
-      if (document.visibilityState === "visible") this.ping();
+      if (document.visibilityState !== "visible") return;
+      if (this.trouble === "too_many") this.reconnectNow(); // another tab may have closed
+      else this.ping();
     });
   }
 
@@ -75,16 +82,20 @@ export class MindmapSocket {
       this.onFinal(FINAL[event.code]);
       return;
     }
-    this.scheduleReconnect();
+    this.trouble = RETRY[event.code] || null;
+    // The next snapshot replaces whatever was shown but never saved (a resync).
+    this.scheduleReconnect(this.trouble === "too_many" ? TOO_MANY_RETRY : 0);
+    if (this.trouble) this.onTrouble(this.trouble); // after the state, so it stays shown
   }
 
-  scheduleReconnect() {
+  scheduleReconnect(atLeast = 0) {
     if (this.stopped) return;
     this.setState(navigator.onLine === false ? "offline" : "reconnecting");
     // Full jitter: a server restart is not met by every client at the same instant.
     const ceiling = Math.min(BACKOFF_MAX, BACKOFF_BASE * 2 ** this.attempt);
     this.attempt += 1;
-    this.retryTimer = window.setTimeout(() => this.open(), Math.random() * ceiling);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = window.setTimeout(() => this.open(), atLeast + Math.random() * ceiling);
   }
 
   reconnectNow() {
@@ -149,6 +160,7 @@ export class MindmapSocket {
     const waiter = message.req != null ? this.pending.get(message.req) : null;
     if (message.type === "snapshot") {
       this.attempt = 0;
+      this.trouble = null;
       this.resyncing = false;
       this.version = message.version;
       this.setState("connected");

@@ -1,0 +1,66 @@
+"""The editor's socket reacts to each close code as docs/websocket.md says (run in Node)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SOCKET_JS = (
+    Path(__file__).resolve().parents[1] / "src/teammoa/mindmap/static/teammoa_mindmap/js/socket.js"
+)
+SCRIPT = Path(__file__).resolve().parent / "js" / "socket_closes.mjs"
+
+
+@pytest.fixture(scope="module")
+def reactions():
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("TEAMMOA_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}:
+            pytest.fail("node is needed for the editor's socket test")
+        pytest.skip("node is not installed")
+    done = subprocess.run(
+        [node, str(SCRIPT), SOCKET_JS.as_uri()],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [("4401", "unauthenticated"), ("4403", "forbidden"), ("4404", "not_found")],
+)
+def test_closes_that_reconnecting_cannot_fix_stop_with_their_reason(reactions, code, reason):
+    seen = reactions[code]
+    assert seen["final"] == reason
+    assert not seen["reopened"]
+    assert seen["states"][-1] == "offline"
+
+
+def test_4500_says_why_and_reconnects_with_backoff(reactions):
+    seen = reactions["4500"]
+    assert (seen["final"], seen["trouble"]) == (None, "unavailable")
+    assert seen["retryAfterMs"] <= 500  # the first step of the backoff (with jitter)
+    assert seen["reopened"]
+    assert seen["url"] == "wss://teammoa.example/ws/mindmaps/1/?batch=1"
+
+
+def test_4429_says_why_and_retries_slowly_or_when_the_tab_is_shown(reactions):
+    seen = reactions["4429"]
+    assert (seen["final"], seen["trouble"]) == (None, "too_many")
+    assert seen["retryAfterMs"] >= 60000
+    assert reactions["visible_after_4429_reopens"]
+
+
+@pytest.mark.parametrize("code", ["1012", "1006"])
+def test_a_restart_or_a_lost_connection_reconnects_quietly(reactions, code):
+    seen = reactions[code]
+    assert (seen["final"], seen["trouble"]) == (None, None)
+    assert seen["reopened"]
