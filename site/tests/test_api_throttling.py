@@ -63,6 +63,21 @@ def test_every_api_view_uses_the_configured_throttles():
     assert pinned == []
 
 
+def test_the_schema_documents_a_429_on_every_operation():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    operations = [
+        (path, method, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+    assert len(operations) > 40
+    undocumented = [(p, m) for p, m, op in operations if "429" not in op["responses"]]
+    assert undocumented == []
+
+
 @pytest.mark.django_db
 def test_past_the_user_rate_the_api_answers_429_with_retry_after(monkeypatch):
     # The configured 600/m takes too long to exhaust in a test; the mechanism is the same.

@@ -6,10 +6,12 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 from rest_framework import exceptions
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from teammoa.core.api.exceptions import exception_handler
+from teammoa.core.api.schema import document_throttling
 from teammoa.core.testing.factories import make_user
 
 from .api_support import as_user
@@ -71,3 +73,39 @@ def test_the_answer_is_in_korean_for_korean_users():
         response = exception_handler(exceptions.Throttled(wait=30), {})
 
     assert response.data == {"detail": "요청이 너무 많습니다. 30초 뒤에 다시 시도하세요."}
+
+
+# --- the schema says so ---------------------------------------------------------------------
+
+
+def _schema() -> dict:
+    return {
+        "paths": {
+            "/api/v1/teams/": {"get": {"responses": {"200": {}}}, "parameters": []},
+            "/api/v1/teams/join/": {
+                "post": {"responses": {"201": {}, "429": {"description": "join limit"}}}
+            },
+        },
+        "components": {"schemas": {}},
+    }
+
+
+def test_the_schema_hook_documents_a_429_on_every_operation_when_throttled(monkeypatch):
+    monkeypatch.setattr(api_settings, "DEFAULT_THROTTLE_CLASSES", [UserRateThrottle])
+
+    result = document_throttling(_schema(), generator=None)
+
+    teams = result["paths"]["/api/v1/teams/"]
+    assert teams["get"]["responses"]["429"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    assert teams["parameters"] == []  # not an operation
+    join = result["paths"]["/api/v1/teams/join/"]["post"]["responses"]["429"]
+    assert join == {"description": "join limit"}  # an operation's own 429 is kept
+    assert "Error" in result["components"]["schemas"]
+
+
+def test_the_schema_hook_changes_nothing_without_throttles(monkeypatch):
+    monkeypatch.setattr(api_settings, "DEFAULT_THROTTLE_CLASSES", [])
+
+    assert document_throttling(_schema(), generator=None) == _schema()

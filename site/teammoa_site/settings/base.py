@@ -281,6 +281,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Teams, schedules, mindmaps, todos and the team board.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every endpoint is throttled (above), so every operation documents its 429.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "teammoa.core.api.schema.document_throttling",
+    ],
 }
 
 # --- Proxies ------------------------------------------------------------------------------
