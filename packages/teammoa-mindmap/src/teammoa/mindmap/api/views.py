@@ -6,7 +6,6 @@ and broadcast the same to every open editor.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpResponse
@@ -16,14 +15,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from teammoa.core.api.exceptions import exception_handler
+from teammoa.core.api import TeamScopedView
 from teammoa.core.errors import Invalid
-from teammoa.core.services import membership_of
 from teammoa.mindmap import exports, services
 from teammoa.mindmap.api import serializers as s
 from teammoa.mindmap.models import Comment
@@ -53,34 +49,16 @@ def _data(request: Request) -> dict[str, Any]:
     return plain
 
 
-class MindmapAPIView(APIView):
-    # Signed-in members only: outsiders get 404 before anything else (no existence leak).
-    # The domain error handler is set here so a host project need not configure it.
+class MindmapAPIView(TeamScopedView):
+    # Core's base (sign-in, 404 for outsiders before anything else, core's error
+    # handler); a view under a mindmap also finds it in the member's team.
 
-    permission_classes = [IsAuthenticated]
-    # The URLs carry /v1/ in the path; a host's DEFAULT_VERSIONING_CLASS must not apply.
-    versioning_class = None
-
-    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
-        return exception_handler
-
-    def get_authenticate_header(self, request: Request) -> str | None:
-        for authenticator in self.get_authenticators():
-            header = authenticator.authenticate_header(request)
-            if header:
-                return header
-        return None
+    pagination_class = MindmapPagination
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        membership_of(request.user, kwargs["team"])
         if "id" in kwargs:
             self.mindmap = services.get_mindmap(request.user, kwargs["team"], kwargs["id"])
-
-    def paginated(self, items: Any, serializer: type) -> Response:
-        paginator = MindmapPagination()
-        page = paginator.paginate_queryset(items, self.request, view=self)
-        return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
 def _node(user: Any, mindmap_id: int, node_id: int, version: int) -> dict[str, Any]:
@@ -207,7 +185,7 @@ class CommentListView(MindmapAPIView):
             raise NotFound(_("No such node in this mindmap."))
         comments = Comment.objects.filter(node_id=node).select_related("author__user")
         return self.paginated(
-            comments, lambda page, many: _Rendered([comment_data(c) for c in page])
+            comments, lambda page, many, context: _Rendered([comment_data(c) for c in page])
         )
 
     @extend_schema(

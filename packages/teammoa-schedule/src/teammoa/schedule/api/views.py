@@ -12,13 +12,11 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from teammoa.core.api.exceptions import exception_handler
+from teammoa.core.api import TeamScopedView
 from teammoa.schedule import services
 from teammoa.schedule.api import serializers as s
 
@@ -34,13 +32,9 @@ class CalendarParser(BaseParser):
         return stream.read() if stream is not None else b""
 
 
-class ScheduleAPIView(APIView):
-    permission_classes = [IsAuthenticated]
-    # The URLs carry /v1/ in the path; a host's DEFAULT_VERSIONING_CLASS must not apply.
-    versioning_class = None
-
-    def get_exception_handler(self) -> Any:
-        return exception_handler
+class ScheduleAPIView(TeamScopedView):
+    # Core's base: sign-in, 404 for outsiders, core's error handler, no host versioning.
+    pass
 
 
 class MyWeekView(ScheduleAPIView):
