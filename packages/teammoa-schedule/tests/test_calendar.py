@@ -143,20 +143,51 @@ def hours_by_date(response):
     return {d["date"]: (d["available"], d["if_needed"]) for d in response.json()["days"]}
 
 
-def test_import_a_real_calendar():
+WEEK_DATES = [f"2026-11-{n}" for n in range(23, 30)]
+WORK = list(range(9, 18))
+EVENINGS = [19, 20, 21, 22]
+
+
+def paint(user, team, week="2026-W48", dates=WEEK_DATES, available=WORK + EVENINGS, maybe=()):
+    response = client_for(user).put(
+        url(team.pk, f"me/?week={week}"),
+        {"days": [day(date, available, maybe) for date in dates]},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+
+
+def test_import_merges_a_real_calendar():
+    """SPEC section 9: busy events make hours unavailable, tentative ones "if needed";
+    nothing is made available, and painted hours outside events stay."""
     team = make_team(timezone="Asia/Seoul")
     member = host_of(team)
+    paint(member.user, team)
     response = upload(member.user, team, (DATA / "google-2026-W48.ics").read_bytes())
     assert response.status_code == 200, response.json()
     days = hours_by_date(response)
-    work = set(range(9, 18))
-    assert days["2026-11-23"] == (sorted(work - {10, 11}), [])  # weekly lecture 10:00–11:30
-    assert days["2026-11-24"] == (sorted(work - {14}), [])  # 05:00Z lunch = 14:00 KST
+    painted = WORK + EVENINGS
+
+    def without(*hours):
+        return [hour for hour in painted if hour not in hours]
+
+    assert days["2026-11-23"] == (without(10, 11), [])  # weekly lecture 10:00-11:30
+    assert days["2026-11-24"] == (without(14), [])  # 05:00Z lunch = 14:00 KST
     assert days["2026-11-25"] == ([], [])  # all-day field trip (the lecture is an EXDATE)
-    assert days["2026-11-26"] == (sorted(work - {15, 16}), [15, 16])  # tentative
-    assert days["2026-11-27"] == (sorted(work - {17}), [])  # cancelled and free events ignored
-    assert days["2026-11-28"] == ([], []) and days["2026-11-29"] == ([], [])
-    # Saved: my week now reads the same, and it is no longer from the usual week.
+    assert days["2026-11-26"] == (without(15, 16), [15, 16])  # tentative: if needed
+    # Cancelled and transparent events are ignored; the club dinner 17:30-23:30 is busy.
+    assert days["2026-11-27"] == (without(17, 19, 20, 21, 22), [])
+    assert days["2026-11-28"] == (painted, []) and days["2026-11-29"] == (painted, [])
+    body = response.json()
+    assert body["preview"] is False
+    assert {c["date"]: (c["busy"], c["if_needed"]) for c in body["changes"]} == {
+        "2026-11-23": ([10, 11], []),
+        "2026-11-24": ([14], []),
+        "2026-11-25": (painted, []),
+        "2026-11-26": ([], [15, 16]),
+        "2026-11-27": ([17, 19, 20, 21, 22], []),
+    }
+    # Saved: my week now reads the same.
     mine = client_for(member.user).get(url(team.pk, "me/?week=2026-W48")).json()
     assert hours_by_date_json(mine) == days
 
@@ -165,39 +196,80 @@ def hours_by_date_json(data):
     return {d["date"]: (d["available"], d["if_needed"]) for d in data["days"]}
 
 
-def test_import_with_chosen_hours_and_weekend():
+def test_import_never_makes_hours_available():
     team = make_team(timezone="Asia/Seoul")
+    member = host_of(team)
+    response = upload(member.user, team, (DATA / "google-2026-W48.ics").read_bytes())
+    assert response.status_code == 200
+    assert all(hours == ([], []) for hours in hours_by_date(response).values())
+    assert response.json()["changes"] == []
+
+
+def test_tentative_keeps_busy_hours_busy_and_if_needed_hours_if_needed():
+    team = make_team(timezone="Asia/Seoul")
+    member = host_of(team)
+    # 15 painted "if needed", 16 busy (not painted): the tentative 15-17 event changes neither.
+    paint(member.user, team, dates=["2026-11-26"], available=[9], maybe=[15])
+    response = upload(member.user, team, (DATA / "google-2026-W48.ics").read_bytes())
+    assert hours_by_date(response)["2026-11-26"] == ([9], [15])
+
+
+def test_import_merges_into_the_usual_week():
+    team = make_team(timezone="Asia/Seoul")
+    member = host_of(team)
+    client = client_for(member.user)
+    usual = {"days": [{"weekday": n, "available": [10, 11, 12, 20]} for n in range(1, 8)]}
+    assert client.put(url(team.pk, "me/usual/"), usual, format="json").status_code == 200
+    days = hours_by_date(upload(member.user, team, (DATA / "google-2026-W48.ics").read_bytes()))
+    assert days["2026-11-23"] == ([12, 20], [])
+    mine = client.get(url(team.pk, "me/?week=2026-W48")).json()
+    assert not any(d["from_usual"] for d in mine["days"])  # the week is painted now
+
+
+def test_preview_returns_the_merged_week_and_saves_nothing():
+    team = make_team(timezone="Asia/Seoul")
+    member = host_of(team)
+    paint(member.user, team)
+    before = snapshot()
     response = upload(
-        host_of(team).user,
+        member.user,
+        team,
+        (DATA / "google-2026-W48.ics").read_bytes(),
+        query="week=2026-W48&preview=1",
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["preview"] is True
+    assert hours_by_date(response)["2026-11-23"][0] == [9, 12, 13, 14, 15, 16, 17, *EVENINGS]
+    assert len(body["changes"]) == 5
+    assert snapshot() == before
+
+
+def test_v1_working_hour_parameters_are_accepted_and_ignored():
+    team = make_team(timezone="Asia/Seoul")
+    member = host_of(team)
+    paint(member.user, team)
+    response = upload(
+        member.user,
         team,
         (DATA / "google-2026-W48.ics").read_bytes(),
         query="week=2026-W48&from=8&to=12&weekend=true",
     )
-    days = hours_by_date(response)
-    assert days["2026-11-23"] == ([8, 9], [])
-    assert days["2026-11-28"] == ([8, 9, 10, 11], [])
-
-
-def test_import_form_fields_work_too():
-    team = make_team(timezone="Asia/Seoul")
-    response = upload(
-        host_of(team).user,
-        team,
-        (DATA / "google-2026-W48.ics").read_bytes(),
-        **{"from": "13", "to": "15", "weekend": "false"},
-    )
-    assert hours_by_date(response)["2026-11-24"] == ([13], [])
+    assert response.status_code == 200
+    assert hours_by_date(response)["2026-11-28"] == (WORK + EVENINGS, [])
 
 
 def test_import_raw_text_calendar_body():
     team = make_team(timezone="Asia/Seoul")
-    response = client_for(host_of(team).user).post(
+    member = host_of(team)
+    paint(member.user, team)
+    response = client_for(member.user).post(
         url(team.pk, "import/?week=2026-W48"),
         (DATA / "google-2026-W48.ics").read_bytes(),
         content_type="text/calendar",
     )
     assert response.status_code == 200
-    assert hours_by_date(response)["2026-11-24"][0] == [9, 10, 11, 12, 13, 15, 16, 17]
+    assert hours_by_date(response)["2026-11-24"][0] == [9, 10, 11, 12, 13, 15, 16, 17, *EVENINGS]
 
 
 def _calendar(*events: str) -> bytes:
@@ -227,9 +299,10 @@ def test_import_across_dst_in_berlin():
         _event("sun", "20260329T080000Z", "20260329T100000Z"),
         _event("night", "20260329T003000Z", "20260329T013000Z"),  # 01:30 CET – 03:30 CEST
     )
-    response = upload(
-        host_of(team).user, team, content, query="week=2026-W13&from=0&to=24&weekend=1"
-    )
+    member = host_of(team)
+    dates = [f"2026-03-{n}" for n in range(23, 30)]
+    paint(member.user, team, week="2026-W13", dates=dates, available=range(24))
+    response = upload(member.user, team, content, query="week=2026-W13")
     assert response.status_code == 200
     days = hours_by_date(response)
     assert sorted(set(range(24)) - set(days["2026-03-28"][0])) == [9, 10]
@@ -247,9 +320,11 @@ def test_import_freebusy_periods():
         "FREEBUSY;FBTYPE=FREE:20261123T090000Z/PT1H",
         "END:VFREEBUSY",
     )
-    response = upload(host_of(team).user, team, content)
+    member = host_of(team)
+    paint(member.user, team)
+    response = upload(member.user, team, content)
     assert response.status_code == 200
-    assert hours_by_date(response)["2026-11-23"] == ([9, 12, 13, 14, 16, 17], [15])
+    assert hours_by_date(response)["2026-11-23"] == ([9, 12, 13, 14, 16, 17, *EVENINGS], [15])
 
 
 @pytest.mark.parametrize(
@@ -282,10 +357,9 @@ def test_import_junk_is_400_and_saves_nothing(content):
     [
         ("week=2026-48", "week"),
         ("", "week"),
-        ("week=2026-W48&from=18&to=9", "to"),
-        ("week=2026-W48&from=24", "from"),
-        ("week=2026-W48&to=0", "to"),
-        ("week=2026-W48&weekend=perhaps", "weekend"),
+        ("week=0001-W01", "week"),
+        ("week=9999-W52", "week"),
+        ("week=2026-W48&preview=perhaps", "preview"),
     ],
 )
 def test_import_bad_parameters(query, field):

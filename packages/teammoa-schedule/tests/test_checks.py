@@ -19,6 +19,12 @@ def test_default_settings_pass():
         ("TEAMMOA_SCHEDULE_WORKING_HOURS", (18, 9), "teammoa_schedule.E003"),
         ("TEAMMOA_SCHEDULE_WORKING_HOURS", (9, 25), "teammoa_schedule.E003"),
         ("TEAMMOA_SCHEDULE_WORKING_HOURS", "9-18", "teammoa_schedule.E003"),
+        ("TEAMMOA_SCHEDULE_IMPORT_MAX_EVENTS", 0, "teammoa_schedule.E004"),
+        ("TEAMMOA_SCHEDULE_IMPORT_MAX_OCCURRENCES_PER_EVENT", "1000", "teammoa_schedule.E005"),
+        ("TEAMMOA_SCHEDULE_IMPORT_MAX_OCCURRENCES", None, "teammoa_schedule.E006"),
+        ("TEAMMOA_SCHEDULE_IMPORT_TIME_BUDGET", 0, "teammoa_schedule.E007"),
+        ("TEAMMOA_SCHEDULE_IMPORT_TIME_BUDGET", 600, "teammoa_schedule.E007"),
+        ("TEAMMOA_SCHEDULE_IMPORT_TIME_BUDGET", True, "teammoa_schedule.E007"),
     ],
 )
 def test_bad_settings_are_reported(setting, value, check_id):

@@ -60,15 +60,15 @@ def test_year_boundary_and_junk_weeks(client):
     html = page(client, team, "?week=2026-W53").content.decode()
     assert 'data-date="2027-01-03"' in html and "2027-W01" in html
     response = page(client, team, "?week=2026-W54")
-    assert response.status_code == 200
-    assert "YYYY-Www" in response.content.decode()
+    assert response.status_code == 400  # the page still shows this week and the alert
+    assert "YYYY-Www" in response.content.decode() and 'role="alert"' in response.content.decode()
 
 
 def test_bad_slot_parameters_are_shown(client):
     team = make_team()
     client.force_login(host_of(team).user)
     response = page(client, team, "?length=99")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'role="alert"' in response.content.decode()
 
 
@@ -127,3 +127,20 @@ def test_a_host_base_template_keeps_its_own_head_and_the_apps_assets(client, set
     assert "/host.css" in html and "/host-extra.css" in html
     assert "teammoa_schedule/css/schedule.css" in html
     assert "teammoa_schedule/js/schedule.js" in html and "data-my-grid" in html
+
+
+def test_import_shows_a_preview_before_saving(client):
+    team = make_team()
+    client.force_login(host_of(team).user)
+    html = page(client, team).content.decode()
+    assert "data-import-preview" in html and "Preview the import" in html
+    assert "data-import-undo" in html and "Nothing is marked free" in html
+    assert 'name="from"' not in html  # v1's working hours to fill are gone
+    from django.utils import translation
+
+    with translation.override("ko"):
+        assert translation.gettext("Preview the import") == "가져오기 미리 보기"
+        assert "1000" in translation.gettext(
+            "An event repeats too often: more than %(n)s times around the imported week "
+            "(%(event)s). Remove it or export a shorter range."
+        ) % {"n": 1000, "event": "x"}

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from teammoa.core.dates import EARLIEST_DATE, LATEST_DATE
 from teammoa.core.errors import Invalid
 from teammoa.schedule.weeks import IsoWeek, parse_date, parse_week, weeks_in_year
 
@@ -71,7 +72,7 @@ def test_shifting_crosses_year_boundaries():
     assert IsoWeek(2025, 1).shifted(-1) == IsoWeek(2024, 52)
 
 
-@given(st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2200, 12, 31)))
+@given(st.dates(min_value=EARLIEST_DATE, max_value=LATEST_DATE))
 def test_every_date_lies_in_its_week(day):
     week = IsoWeek.of(day)
     assert day in week.dates()

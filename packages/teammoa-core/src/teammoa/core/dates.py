@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from teammoa.core.errors import Invalid
+from teammoa.core.errors import Invalid, shown_value
 
 EARLIEST_DATE = datetime.date(1970, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
@@ -90,5 +90,5 @@ def parse_date(value: Any, field: str) -> datetime.date:
     raise Invalid.field(
         field,
         _("“%(value)s” is not a date. Use the form YYYY-MM-DD, e.g. 2026-11-23.")
-        % {"value": str(value)[:40]},
+        % {"value": shown_value(value)},
     )

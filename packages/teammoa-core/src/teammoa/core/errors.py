@@ -55,3 +55,20 @@ class RateLimited(DomainError):
     def __init__(self, message: Any = None, retry_after: int | None = None) -> None:
         self.retry_after = retry_after
         super().__init__(message)
+
+
+def shown_value(value: Any, limit: int = 40) -> str:
+    """A value a person sent, fit to quote in an error message: at most ``limit``
+    characters, with control characters and lone surrogates escaped (``\\x00``,
+    ``\\ud800``) so the answer always encodes as UTF-8 and shows what was sent."""
+    try:
+        text = value if isinstance(value, str) else repr(value)
+    except (ValueError, RecursionError):  # an int past 4,300 digits, a list nested deep
+        text = f"<{type(value).__name__}>"
+    text = text[:limit]
+    if text.isprintable():
+        return text
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )

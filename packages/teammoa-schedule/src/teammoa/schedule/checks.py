@@ -31,6 +31,28 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 id="teammoa_schedule.E002",
             )
         )
+    for name, check_id in (
+        ("IMPORT_MAX_EVENTS", "E004"),
+        ("IMPORT_MAX_OCCURRENCES_PER_EVENT", "E005"),
+        ("IMPORT_MAX_OCCURRENCES", "E006"),
+    ):
+        value = getattr(conf, name)
+        if not _positive_int(value):
+            errors.append(
+                Error(
+                    f"TEAMMOA_SCHEDULE_{name} must be a positive integer, not {value!r}.",
+                    id=f"teammoa_schedule.{check_id}",
+                )
+            )
+    budget = conf.IMPORT_TIME_BUDGET
+    if isinstance(budget, bool) or not isinstance(budget, int | float) or not 0 < budget <= 60:
+        errors.append(
+            Error(
+                "TEAMMOA_SCHEDULE_IMPORT_TIME_BUDGET must be a number of seconds above 0 "
+                f"and at most 60, not {budget!r}.",
+                id="teammoa_schedule.E007",
+            )
+        )
     hours = conf.WORKING_HOURS
     if not (
         isinstance(hours, list | tuple)

@@ -24,8 +24,29 @@ class ScheduleSettings:
         return getattr(settings, "TEAMMOA_SCHEDULE_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 
     @property
+    def IMPORT_MAX_EVENTS(self) -> Any:
+        """The most events (VEVENT and VFREEBUSY) one imported file may hold."""
+        return getattr(settings, "TEAMMOA_SCHEDULE_IMPORT_MAX_EVENTS", 5000)
+
+    @property
+    def IMPORT_MAX_OCCURRENCES_PER_EVENT(self) -> Any:
+        """The most occurrences one recurring event may produce around the imported week
+        (hourly is 24 a day; every 15 minutes still fits)."""
+        return getattr(settings, "TEAMMOA_SCHEDULE_IMPORT_MAX_OCCURRENCES_PER_EVENT", 1000)
+
+    @property
+    def IMPORT_MAX_OCCURRENCES(self) -> Any:
+        """The most occurrences one imported file may produce around the imported week."""
+        return getattr(settings, "TEAMMOA_SCHEDULE_IMPORT_MAX_OCCURRENCES", 10000)
+
+    @property
+    def IMPORT_TIME_BUDGET(self) -> Any:
+        """Seconds one import may spend expanding recurrences before it is refused."""
+        return getattr(settings, "TEAMMOA_SCHEDULE_IMPORT_TIME_BUDGET", 3.0)
+
+    @property
     def WORKING_HOURS(self) -> Any:
-        """``(from, to)``: the hours an import fills by default (``to`` exclusive)."""
+        """``(from, to)``: the hours the "working hours" quick fill paints (``to`` exclusive)."""
         return getattr(settings, "TEAMMOA_SCHEDULE_WORKING_HOURS", (9, 18))
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from teammoa.core.errors import shown_value
+
 HOURS_PER_DAY = 24
 
 
@@ -36,6 +38,12 @@ def clean_hour_list(value: Any, field: str, errors: dict[str, list[str]]) -> tup
         return ()
     if not isinstance(value, list | tuple):
         errors.setdefault(field, []).append(_("Expected a list of hours from 0 to 23."))
+        return ()
+    if len(value) > HOURS_PER_DAY:
+        # A day has 24 hours; a longer list is junk, refused before any per-item work.
+        errors.setdefault(field, []).append(
+            _("A day has 24 hours; this list has %(count)s items.") % {"count": len(value)}
+        )
         return ()
     bad = [item for item in value if not is_hour(item)]
     if bad:
@@ -78,9 +86,9 @@ def stored_hours(value: Any) -> tuple[int, ...]:
 
 def _show(item: Any) -> str:
     if isinstance(item, str):
-        return f"“{item[:20]}”"
+        return f"“{shown_value(item, 20)}”"
     if isinstance(item, bool):
         return "true" if item else "false"
     if item is None:
         return "null"
-    return str(item)[:20]
+    return shown_value(item, 20)

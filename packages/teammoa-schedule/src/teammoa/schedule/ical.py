@@ -2,11 +2,13 @@
 
 Export: one slot as a VEVENT whose times carry the team's TZID, with the VTIMEZONE that
 defines it. Import: the busy times of an uploaded calendar (events, recurring ones
-expanded, and VFREEBUSY periods) turned into busy hours of a week in the team's timezone.
+expanded within bounds, and VFREEBUSY periods) turned into busy hours of a week in the
+team's timezone, and merged into what the member painted.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -16,6 +18,7 @@ from typing import Any
 import icalendar
 import recurring_ical_events
 
+from teammoa.schedule.expansion import ImportLimits, LimitExceeded, plan_calendar, time_budget
 from teammoa.schedule.hours import HOURS_PER_DAY, DayHours
 
 UTC = datetime.UTC
@@ -142,17 +145,27 @@ def busy_times(
     zone: datetime.tzinfo,
     window_start: datetime.datetime,
     window_end: datetime.datetime,
+    limits: ImportLimits,
 ) -> list[BusyTime]:
-    """Busy and tentative times overlapping the window (recurrences expanded)."""
+    """Busy and tentative times overlapping the window (recurrences expanded).
+
+    The expansion is bounded (:mod:`teammoa.schedule.expansion`): recurring events are
+    rebased next to the window, their occurrences counted against ``limits`` and the whole
+    expansion runs under a time budget; past a bound this raises ``LimitExceeded``.
+    """
     try:
-        events = recurring_ical_events.of(calendar).between(window_start, window_end)
-        found = [busy for event in events if (busy := _event_busy(event, zone))]
-        for component in calendar.walk("VFREEBUSY"):
-            found.extend(_freebusy_periods(component))
-    except NotICalendar:
+        with time_budget(limits.time_budget):
+            plan_calendar(calendar, zone, window_start, window_end, limits)
+            events = recurring_ical_events.of(calendar).between(window_start, window_end)
+            found = [busy for event in events if (busy := _event_busy(event, zone))]
+            for component in calendar.walk("VFREEBUSY"):
+                found.extend(_freebusy_periods(component))
+    except (NotICalendar, LimitExceeded):
         raise
     except Exception as exc:  # malformed RRULEs, periods and dates: the file is unreadable
         raise NotICalendar(str(exc)) from exc
+    if len(found) > limits.total:  # VFREEBUSY periods are not recurrences but count too
+        raise LimitExceeded("total", limits.total)
     return [busy for busy in found if busy.start < window_end and busy.end > window_start]
 
 
@@ -169,36 +182,44 @@ def hour_span(
 def busy_hours(
     busy: Sequence[BusyTime], dates: Sequence[datetime.date], zone: datetime.tzinfo
 ) -> dict[datetime.date, tuple[set[int], set[int]]]:
-    """For each date, the hours touched by a busy time and by a tentative one."""
-    result: dict[datetime.date, tuple[set[int], set[int]]] = {}
-    for day in dates:
-        hard: set[int] = set()
-        maybe: set[int] = set()
-        for hour in range(HOURS_PER_DAY):
-            start, end = hour_span(day, hour, zone)
-            if start >= end:  # the hour the clocks skip holds no time at all
-                continue
-            for item in busy:
-                if item.start < end and item.end > start:
-                    (maybe if item.tentative else hard).add(hour)
-        result[day] = (hard, maybe - hard)
-    return result
+    """For each date, the hours touched by a busy time and by a tentative one.
+
+    Each busy time is compared with the week's 168 cells through a sorted list of cell
+    boundaries, so a file's many occurrences cost ``O(n log 168)``, not ``O(168 n)``."""
+    cells = [
+        (start, end, day, hour)
+        for day in dates
+        for hour in range(HOURS_PER_DAY)
+        for start, end in [hour_span(day, hour, zone)]
+        if start < end  # the hour the clocks skip holds no time at all
+    ]
+    cells.sort()
+    starts = [cell[0] for cell in cells]
+    hard: dict[datetime.date, set[int]] = {day: set() for day in dates}
+    maybe: dict[datetime.date, set[int]] = {day: set() for day in dates}
+    for item in busy:
+        # The first cell that may overlap: the last one starting at or before item.start.
+        index = max(bisect.bisect_right(starts, item.start) - 1, 0)
+        while index < len(cells) and cells[index][0] < item.end:
+            _start, end, day, hour = cells[index]
+            if end > item.start:
+                (maybe if item.tentative else hard)[day].add(hour)
+            index += 1
+    return {day: (hard[day], maybe[day] - hard[day]) for day in dates}
 
 
-def fill_from_busy(
-    dates: Sequence[datetime.date],
+def merge_busy(
+    current: dict[datetime.date, DayHours],
     busy: dict[datetime.date, tuple[set[int], set[int]]],
-    from_hour: int,
-    to_hour: int,
-    weekend: bool,
 ) -> dict[datetime.date, DayHours]:
-    """Working hours not busy become available; tentative ones become "if needed"."""
-    week: dict[datetime.date, DayHours] = {}
-    for day in dates:
-        if day.isoweekday() > 5 and not weekend:
-            week[day] = DayHours()
-            continue
+    """A calendar merged into painted hours (SPEC section 9): a busy event makes its hours
+    unavailable, a tentative one turns free hours into "if needed"; nothing becomes more
+    available than it was, and hours outside events keep what was painted."""
+    merged: dict[datetime.date, DayHours] = {}
+    for day, hours in current.items():
         hard, maybe = busy.get(day, (set(), set()))
-        working = set(range(from_hour, to_hour))
-        week[day] = DayHours(tuple(sorted(working - hard - maybe)), tuple(sorted(working & maybe)))
-    return week
+        free = set(hours.available) - hard
+        if_needed = (set(hours.if_needed) - hard) | (free & maybe)
+        free -= maybe
+        merged[day] = DayHours(tuple(sorted(free)), tuple(sorted(if_needed)))
+    return merged

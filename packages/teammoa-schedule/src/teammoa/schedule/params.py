@@ -7,10 +7,20 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from teammoa.core.errors import Invalid
+from teammoa.core.errors import Invalid, shown_value
 
+# Whole numbers a person may type: ASCII digits, at most this many (ids included). Longer
+# strings are refused before ``int()`` (which gives up past 4,300 digits with a ValueError).
+MAX_DIGITS = 18
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
+def ascii_number(text: str) -> int | None:
+    """``text`` as a whole number when it is 1–18 ASCII digits, else None."""
+    if 0 < len(text) <= MAX_DIGITS and text.isascii() and text.isdigit():
+        return int(text)
+    return None
 
 
 def parse_int(value: Any, field: str, low: int, high: int, default: int | None = None) -> int:
@@ -22,13 +32,13 @@ def parse_int(value: Any, field: str, low: int, high: int, default: int | None =
     number: int | None = None
     if type(value) is int:
         number = value
-    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        number = int(value.strip())
+    elif isinstance(value, str):
+        number = ascii_number(value.strip())
     if number is None or not low <= number <= high:
         raise Invalid.field(
             field,
             _("“%(value)s” is not valid: enter a whole number from %(low)s to %(high)s.")
-            % {"value": str(value)[:40], "low": low, "high": high},
+            % {"value": shown_value(value), "low": low, "high": high},
         )
     return number
 
@@ -44,7 +54,7 @@ def parse_bool(value: Any, field: str, default: bool = False) -> bool:
     if word in FALSE_WORDS:
         return False
     raise Invalid.field(
-        field, _("“%(value)s” is not valid: use true or false.") % {"value": str(value)[:40]}
+        field, _("“%(value)s” is not valid: use true or false.") % {"value": shown_value(value)}
     )
 
 
@@ -59,19 +69,21 @@ def parse_member_ids(value: Any, field: str, team_member_ids: Iterable[int]) -> 
             text = part.strip() if isinstance(part, str) else part
             if text == "":
                 continue
-            if type(text) is int:
-                ids.append(text)
-            elif isinstance(text, str) and text.isascii() and text.isdigit():
-                ids.append(int(text))
+            number = text if type(text) is int else None
+            if isinstance(text, str):
+                number = ascii_number(text)
+            if number is not None:
+                ids.append(number)
             else:
                 raise Invalid.field(
-                    field, _("“%(value)s” is not a member id.") % {"value": str(part)[:40]}
+                    field, _("“%(value)s” is not a member id.") % {"value": shown_value(part)}
                 )
     known = set(team_member_ids)
     strangers = sorted({member for member in ids if member not in known})
     if strangers:
         raise Invalid.field(
             field,
-            _("Not members of this team: %(ids)s.") % {"ids": ", ".join(map(str, strangers))},
+            _("Not members of this team: %(ids)s.")
+            % {"ids": ", ".join(map(str, strangers[:10])) + (", …" if len(strangers) > 10 else "")},
         )
     return tuple(sorted(set(ids)))

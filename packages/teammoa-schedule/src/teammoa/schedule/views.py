@@ -142,7 +142,9 @@ def schedule_page(request: HttpRequest, membership: Membership) -> HttpResponse:
         "legend": legend_steps(heat["member_count"]),
         "any_from_usual": any(day["from_usual"] for day in mine["days"]),
     }
-    return render(request, "teammoa_schedule/schedule.html", context)
+    # The page still shows (this week, the alert naming the bad parameter) but says 400,
+    # as the API does for the same input.
+    return render(request, "teammoa_schedule/schedule.html", context, status=400 if errors else 200)
 
 
 def _slots_for_display(heat: dict[str, Any]) -> list[dict[str, Any]]:

@@ -9,10 +9,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from teammoa.core.errors import Invalid
+from teammoa.core import dates
+from teammoa.core.errors import Invalid, shown_value
 
-WEEK_RE = re.compile(r"^(?P<year>\d{4})-W(?P<week>\d{2})$")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ``[0-9]`` and ``\Z``: ``\d`` takes Arabic-Indic and other digits (``int()`` reads them)
+# and ``$`` matches before a trailing newline; a week is plain ASCII ``YYYY-Www``.
+WEEK_RE = re.compile(r"(?P<year>[0-9]{4})-W(?P<week>[0-9]{2})\Z")
 DAYS_PER_WEEK = 7
 
 
@@ -59,9 +61,23 @@ def week_example() -> str:
     return str(IsoWeek.of(datetime.date.today()))
 
 
+def first_week() -> IsoWeek:
+    return IsoWeek(dates.EARLIEST_YEAR, 1)
+
+
+def last_week() -> IsoWeek:
+    return IsoWeek(dates.LATEST_YEAR, weeks_in_year(dates.LATEST_YEAR))
+
+
+def week_in_range(week: IsoWeek) -> bool:
+    """Whether people may pick ``week``: its year lies within core's date bounds."""
+    return dates.year_in_range(week.year)
+
+
 def parse_week(value: Any, field: str = "week") -> IsoWeek:
     """``2026-W48`` → ``IsoWeek(2026, 48)``; anything else is ``Invalid`` naming ``field``
-    with a message that shows the expected form."""
+    with a message that shows the expected form. Years follow core's date bounds
+    (``teammoa.core.dates``: 1970–2100), so no week arithmetic can overflow."""
     form = {"form": "YYYY-Www", "example": week_example()}
     if value is None or value == "":
         raise Invalid.field(
@@ -72,10 +88,19 @@ def parse_week(value: Any, field: str = "week") -> IsoWeek:
         raise Invalid.field(
             field,
             _("“%(value)s” is not a week. Use the form %(form)s, e.g. %(example)s.")
-            % {"value": str(value)[:40], **form},
+            % {"value": shown_value(value), **form},
         )
     year, week = int(match["year"]), int(match["week"])
-    if year < 1 or week < 1 or week > weeks_in_year(year):
+    if not dates.year_in_range(year):
+        raise Invalid.field(
+            field,
+            _(
+                "“%(value)s” is out of range: choose a week from %(first)s to %(last)s, "
+                "in the form %(form)s."
+            )
+            % {"value": value, "first": first_week(), "last": last_week(), "form": "YYYY-Www"},
+        )
+    if week < 1 or week > weeks_in_year(year):
         raise Invalid.field(
             field,
             _(
@@ -85,7 +110,7 @@ def parse_week(value: Any, field: str = "week") -> IsoWeek:
             % {
                 "value": value,
                 "year": year,
-                "weeks": weeks_in_year(year) if year >= 1 else 0,
+                "weeks": weeks_in_year(year),
                 **form,
             },
         )
@@ -93,14 +118,5 @@ def parse_week(value: Any, field: str = "week") -> IsoWeek:
 
 
 def parse_date(value: Any, field: str = "date") -> datetime.date:
-    """A calendar date written ``YYYY-MM-DD`` (nothing looser)."""
-    if isinstance(value, str) and DATE_RE.match(value):
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise Invalid.field(
-        field,
-        _("“%(value)s” is not a date. Use the form YYYY-MM-DD, e.g. 2026-11-23.")
-        % {"value": str(value)[:40]},
-    )
+    """A calendar date written ``YYYY-MM-DD`` within core's bounds (nothing looser)."""
+    return dates.parse_date(value, field)

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from teammoa.schedule.availability import DaySummary
 from teammoa.schedule.hours import HOURS_PER_DAY
-from teammoa.schedule.services import TeamAvailability, UsualWeek, WeekSchedule
+from teammoa.schedule.services import CalendarImport, TeamAvailability, UsualWeek, WeekSchedule
 from teammoa.schedule.slots import Slot
 
 
@@ -28,6 +28,23 @@ def week_payload(schedule: WeekSchedule) -> dict[str, Any]:
                 "from_usual": day.from_usual,
             }
             for day in schedule.days
+        ],
+    }
+
+
+def import_payload(result: CalendarImport) -> dict[str, Any]:
+    """My week after the import (as ``GET me/``), whether it was only a preview, and the
+    hours the import changed on each day."""
+    return {
+        **week_payload(result.week),
+        "preview": result.preview,
+        "changes": [
+            {
+                "date": change.date.isoformat(),
+                "busy": list(change.busy),
+                "if_needed": list(change.if_needed),
+            }
+            for change in result.changes
         ],
     }
 
@@ -147,3 +164,18 @@ class AvailabilitySerializer(serializers.Serializer):
 
 class CalendarImportSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="an iCalendar (.ics) file")
+
+
+class DayChangeSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    busy = serializers.ListField(
+        child=serializers.IntegerField(), help_text="hours the import made busy"
+    )
+    if_needed = serializers.ListField(
+        child=serializers.IntegerField(), help_text='hours the import turned to "if needed"'
+    )
+
+
+class CalendarImportResultSerializer(MyWeekSerializer):
+    preview = serializers.BooleanField(help_text="true: nothing was saved")
+    changes = DayChangeSerializer(many=True, help_text="days the import changed")

@@ -137,22 +137,25 @@ class ImportCalendarView(ScheduleAPIView):
     @extend_schema(
         parameters=[
             WEEK,
-            OpenApiParameter("from", int, description="first working hour (default 9)"),
-            OpenApiParameter("to", int, description="end of working hours (default 18)"),
-            OpenApiParameter("weekend", bool, description="fill Saturday and Sunday too"),
+            OpenApiParameter(
+                "preview", bool, description="return the merged week without saving it"
+            ),
         ],
-        request={"multipart/form-data": s.CalendarImportSerializer},
-        responses=s.MyWeekSerializer,
+        request={
+            "multipart/form-data": s.CalendarImportSerializer,
+            "text/calendar": OpenApiTypes.BINARY,
+        },
+        responses=s.CalendarImportResultSerializer,
     )
     def post(self, request: Request, team: int) -> Response:
         upload = request.data if isinstance(request.data, bytes) else request.FILES.get("file")
-        week = services.import_ics(
+        # ``from``, ``to`` and ``weekend`` (v1's working hours to fill) are accepted and
+        # ignored: an import merges into the painted week and never fills hours.
+        result = services.import_ics(
             request.user,
             team,
             self._param(request, "week"),
             upload,
-            from_hour=self._param(request, "from"),
-            to_hour=self._param(request, "to"),
-            weekend=self._param(request, "weekend"),
+            preview=self._param(request, "preview"),
         )
-        return Response(s.week_payload(week))
+        return Response(s.import_payload(result))

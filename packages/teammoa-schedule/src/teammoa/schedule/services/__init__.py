@@ -2,7 +2,13 @@
 membership (``NotFound`` for non-members) and raises a ``teammoa.core.errors`` error when
 a rule says no; views only translate requests and answers."""
 
-from teammoa.schedule.services.calendar import CalendarFile, import_ics, slot_ics
+from teammoa.schedule.services.calendar import (
+    CalendarFile,
+    CalendarImport,
+    DayChange,
+    import_ics,
+    slot_ics,
+)
 from teammoa.schedule.services.team import (
     Member,
     TeamAvailability,
@@ -22,6 +28,8 @@ from teammoa.schedule.services.weeks import (
 
 __all__ = [
     "CalendarFile",
+    "CalendarImport",
+    "DayChange",
     "Member",
     "ScheduleDay",
     "TeamAvailability",

@@ -6,16 +6,23 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from teammoa.core.errors import Invalid
+from teammoa.core.errors import Invalid, shown_value
 from teammoa.core.services import membership_of
 from teammoa.schedule import ical
 from teammoa.schedule.conf import conf
-from teammoa.schedule.hours import HOURS_PER_DAY
+from teammoa.schedule.hours import HOURS_PER_DAY, DayHours
 from teammoa.schedule.params import parse_bool, parse_int
 from teammoa.schedule.services.team import load_team_week
-from teammoa.schedule.services.weeks import WeekSchedule, week_of_member, write_week
+from teammoa.schedule.services.weeks import (
+    ScheduleDay,
+    WeekSchedule,
+    lock_member,
+    week_of_member,
+    write_week,
+)
 from teammoa.schedule.weeks import IsoWeek, parse_date, parse_week
 
 
@@ -81,38 +88,106 @@ def _read_upload(upload: Any) -> bytes:
     return data
 
 
+@dataclass(frozen=True)
+class DayChange:
+    """Hours an import changes on one day: made busy, and made "if needed"."""
+
+    date: datetime.date
+    busy: tuple[int, ...]
+    if_needed: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CalendarImport:
+    """The week after the merge (saved unless ``preview``) and what the merge changed."""
+
+    week: WeekSchedule
+    changes: tuple[DayChange, ...]
+    preview: bool
+
+
+def import_limits() -> ical.ImportLimits:
+    return ical.ImportLimits(
+        max_events=conf.IMPORT_MAX_EVENTS,
+        per_event=conf.IMPORT_MAX_OCCURRENCES_PER_EVENT,
+        total=conf.IMPORT_MAX_OCCURRENCES,
+        time_budget=conf.IMPORT_TIME_BUDGET,
+    )
+
+
+def _limit_message(exc: ical.LimitExceeded) -> str:
+    """What the person is told: which bound their file passed, and by how much it may go."""
+    if exc.limit == "events":
+        return _("The file holds more than %(n)s events; export only the weeks you need.") % {
+            "n": exc.value
+        }
+    if exc.limit == "per_event":
+        return _(
+            "An event repeats too often: more than %(n)s times around the imported week "
+            "(%(event)s). Remove it or export a shorter range."
+        ) % {"n": exc.value, "event": shown_value(exc.summary or "?", 60)}
+    if exc.limit == "total":
+        return _(
+            "The file has more than %(n)s events and repetitions around the imported week; "
+            "export only the weeks you need."
+        ) % {"n": exc.value}
+    return _(
+        "Reading this calendar took longer than %(n)s seconds, so it was stopped; its "
+        "repeating events are too complex. Export a simpler calendar."
+    ) % {"n": exc.value}
+
+
+def _changes(before: WeekSchedule, after: dict[datetime.date, DayHours]) -> tuple[DayChange, ...]:
+    changes = []
+    for day in before.days:
+        old, new = day.hours, after[day.date]
+        was = set(old.available) | set(old.if_needed)
+        busy = tuple(sorted(was - set(new.available) - set(new.if_needed)))
+        maybe = tuple(sorted(set(new.if_needed) - set(old.if_needed)))
+        if busy or maybe:
+            changes.append(DayChange(day.date, busy, maybe))
+    return tuple(changes)
+
+
 def import_ics(
     user: Any,
     team_id: Any,
     week: Any,
     upload: Any,
-    from_hour: Any = None,
-    to_hour: Any = None,
-    weekend: Any = None,
-) -> WeekSchedule:
-    """Replace my week from a calendar: within the working hours (``from``–``to``, on
-    weekdays unless ``weekend``), busy events make hours busy, tentative ones make them
-    "if needed", and the rest become available. Nothing is saved if the file is bad."""
+    preview: Any = None,
+) -> CalendarImport:
+    """Merge a calendar into my week (SPEC section 9): hours of busy events become busy,
+    hours of tentative ones turn from free to "if needed"; nothing is made available and
+    hours outside events keep what was painted (or what the usual week filled). With
+    ``preview`` nothing is saved. A bad file, or one past the import's bounds, is
+    ``Invalid`` on ``file`` and nothing is saved."""
     membership = membership_of(user, team_id)
     iso_week = parse_week(week)
-    default_from, default_to = conf.WORKING_HOURS
-    first = parse_int(from_hour, "from", 0, HOURS_PER_DAY - 1, default=default_from)
-    last = parse_int(to_hour, "to", 1, HOURS_PER_DAY, default=default_to)
-    if last <= first:
-        raise Invalid.field("to", _("“to” must be after “from”."))
-    with_weekend = parse_bool(weekend, "weekend")
+    dry_run = parse_bool(preview, "preview")
     data = _read_upload(upload)
     zone = membership.team.zone
     window_start = ical.local_datetime(iso_week.monday, 0, zone)
     window_end = ical.local_datetime(iso_week.sunday + datetime.timedelta(days=1), 0, zone)
     try:
         calendar = ical.read_calendar(data)
-        busy = ical.busy_times(calendar, zone, window_start, window_end)
+        busy = ical.busy_times(calendar, zone, window_start, window_end, import_limits())
     except ical.NotICalendar:
         raise Invalid.field(
             "file", _("This is not an iCalendar (.ics) file, or it cannot be read.")
         ) from None
-    dates = iso_week.dates()
-    days = ical.fill_from_busy(dates, ical.busy_hours(busy, dates, zone), first, last, with_weekend)
-    write_week(membership, days)
-    return week_of_member(membership, iso_week)
+    except ical.LimitExceeded as exc:
+        raise Invalid.field("file", _limit_message(exc)) from None
+    hours = ical.busy_hours(busy, iso_week.dates(), zone)
+    with transaction.atomic():
+        # Read and write under the member's lock: a week painted meanwhile is merged
+        # into, never overwritten with what was read before.
+        lock_member(membership)
+        before = week_of_member(membership, iso_week)
+        merged = ical.merge_busy({day.date: day.hours for day in before.days}, hours)
+        if not dry_run:
+            write_week(membership, merged)
+    changes = _changes(before, merged)
+    if dry_run:
+        days = tuple(ScheduleDay(day, merged[day]) for day in iso_week.dates())
+        return CalendarImport(WeekSchedule(iso_week, days), changes, preview=True)
+    return CalendarImport(week_of_member(membership, iso_week), changes, preview=False)

@@ -152,7 +152,7 @@ def clean_usual_week(data: Any) -> dict[int, DayHours]:
 # --- writing -------------------------------------------------------------------------------
 
 
-def _lock_membership(membership: Membership) -> None:
+def lock_member(membership: Membership) -> None:
     """Serialise one member's writes (and notice a member removed meanwhile)."""
     if not Membership.objects.select_for_update().filter(pk=membership.pk).exists():
         raise NotFound(_("Team not found."))
@@ -183,7 +183,7 @@ def _upsert(model: type, membership: Membership, key: str, rows: dict[Any, DayHo
 def write_week(membership: Membership, days: dict[datetime.date, DayHours]) -> None:
     """Replace the member's week: every date of it gets a row (an empty one is busy)."""
     with transaction.atomic():
-        _lock_membership(membership)
+        lock_member(membership)
         _upsert(DayAvailability, membership, "date", days)
 
 
@@ -211,7 +211,7 @@ def save_my_usual_week(user: Any, team_id: Any, data: Any) -> UsualWeek:
     membership = membership_of(user, team_id)
     days = clean_usual_week(data)
     with transaction.atomic():
-        _lock_membership(membership)
+        lock_member(membership)
         if all(hours.is_empty for hours in days.values()):
             # An empty usual week is no usual week: unpainted days stay plainly empty.
             UsualDay.objects.filter(membership=membership).delete()

@@ -47,6 +47,8 @@ export async function api(url, { method = "GET", body, headers = {}, signal } = 
 
 // gettext falls back to the identity when the JavaScript catalog is not loaded.
 export const gettext = (s) => (typeof window.gettext === "function" ? window.gettext(s) : s);
+export const ngettext = (singular, plural, count) =>
+  typeof window.ngettext === "function" ? window.ngettext(singular, plural, count) : count === 1 ? singular : plural;
 export const interpolate = (fmt, obj, named) =>
   typeof window.interpolate === "function" ? window.interpolate(fmt, obj, named) : fmt;
 

@@ -1,10 +1,7 @@
 // The team heatmap (shade = members free; names on hover and focus) and the best slots list.
 
-import { gettext, interpolate } from "../../teammoa_core/js/api.js";
+import { gettext, interpolate, ngettext } from "../../teammoa_core/js/api.js";
 import { HOURS, dayLabel, hourLabel } from "./grid.js";
-
-const ngettext = (singular, plural, count) =>
-  typeof window.ngettext === "function" ? window.ngettext(singular, plural, count) : count === 1 ? singular : plural;
 
 function names(ids, byId) {
   return ids.map((id) => byId.get(id) || `#${id}`).join(", ");

@@ -1,8 +1,8 @@
 // The schedule page: paint my week (saved automatically), move between weeks, quick fills,
 // my usual week, .ics import, and the team heatmap and best slots kept up to date.
 
-import { api, announce, gettext, interpolate } from "../../teammoa_core/js/api.js";
-import { PaintGrid, dayLabel } from "./grid.js";
+import { api, announce, gettext, interpolate, ngettext } from "../../teammoa_core/js/api.js";
+import { PaintGrid, dayLabel, hourLabel } from "./grid.js";
 import { Heatmap, renderSlots } from "./heatmap.js";
 
 const SAVE_DELAY_MS = 400;
@@ -248,21 +248,123 @@ function init(root) {
     return undefined;
   });
 
-  // --- .ics import ----------------------------------------------------------------------------
+  // --- .ics import: preview the merge, then save it or cancel; undo after saving ------------
   if (importForm) {
     const errors = importForm.querySelector("[data-import-errors]");
+    const panel = root.querySelector("[data-import-preview]");
+    const summary = panel.querySelector("[data-import-summary]");
+    const list = panel.querySelector("[data-import-changes]");
+    const done = root.querySelector("[data-import-done]");
+    const doneText = done.querySelector("[data-import-done-text]");
+    const fileInput = importForm.querySelector("input[type=file]");
+    let pending = null; // { file, week, changes } while a preview is shown
+    let undo = null; // { week, days } the week as it was before the last import
+
+    const hoursText = (hours) => hours.map(hourLabel).join(", ");
+    const countHours = (changes) => changes.reduce((n, c) => n + c.busy.length + c.if_needed.length, 0);
+
+    function markChanges(changes) {
+      for (const cell of root.querySelectorAll("[data-my-grid] .is-import-change")) cell.classList.remove("is-import-change");
+      for (const change of changes) {
+        for (const hour of [...change.busy, ...change.if_needed]) {
+          const cell = root.querySelector(`[data-my-grid] td[data-date="${change.date}"][data-hour="${hour}"]`);
+          if (cell) cell.classList.add("is-import-change");
+        }
+      }
+    }
+
+    function closePreview(focusForm = true) {
+      pending = null;
+      panel.hidden = true;
+      markChanges([]);
+      if (focusForm) fileInput.focus();
+    }
+
+    function upload(file, preview) {
+      const data = new FormData();
+      data.append("file", file);
+      const query = new URLSearchParams({ week });
+      if (preview) query.set("preview", "1");
+      return api(`${urls.import}?${query}`, { method: "POST", body: data });
+    }
+
+    function showPreview(result) {
+      list.replaceChildren();
+      for (const change of result.changes) {
+        const item = document.createElement("li");
+        const parts = [];
+        if (change.busy.length) parts.push(interpolate(gettext("busy: %(hours)s"), { hours: hoursText(change.busy) }, true));
+        if (change.if_needed.length) parts.push(interpolate(gettext("if needed: %(hours)s"), { hours: hoursText(change.if_needed) }, true));
+        item.textContent = `${dayLabel(change.date)} — ${parts.join("; ")}`;
+        list.append(item);
+      }
+      const hours = countHours(result.changes);
+      summary.textContent = hours
+        ? interpolate(ngettext("This calendar changes %(count)s hour of week %(week)s.", "This calendar changes %(count)s hours of week %(week)s.", hours), { count: hours, week: result.week }, true)
+        : interpolate(gettext("This calendar changes nothing in week %(week)s: none of its events overlap the hours you painted."), { week: result.week }, true);
+      panel.querySelector("[data-import-confirm]").hidden = !hours;
+      panel.hidden = false;
+      markChanges(result.changes);
+      panel.querySelector("h3").focus();
+      announce(summary.textContent);
+    }
+
     importForm.addEventListener("submit", async (event) => {
       event.preventDefault();
       errors.textContent = "";
+      done.hidden = true;
+      const file = fileInput.files[0];
+      if (!file) return;
       await flush();
-      const data = new FormData(importForm);
-      if (!data.get("weekend")) data.set("weekend", "false");
       try {
-        const mine = await api(`${urls.import}?week=${encodeURIComponent(week)}`, { method: "POST", body: data });
-        showWeek(mine.days);
+        const result = await upload(file, true);
+        pending = { file, week: result.week };
+        showPreview(result);
+      } catch (error) {
+        closePreview(false);
+        errors.textContent = describe(error);
+      }
+    });
+
+    panel.querySelector("[data-import-confirm]").addEventListener("click", async () => {
+      if (!pending || pending.week !== week) return closePreview();
+      const before = { week, days: grid.toDays() };
+      await flush();
+      try {
+        const result = await upload(pending.file, false);
+        closePreview(false);
+        undo = before;
+        showWeek(result.days);
         setStatus("saved", gettext("Imported and saved"));
-        announce(gettext("Your calendar was imported."));
+        doneText.textContent = interpolate(ngettext("Imported: %(count)s hour changed.", "Imported: %(count)s hours changed.", countHours(result.changes)), { count: countHours(result.changes) }, true);
+        done.hidden = false;
+        done.querySelector("[data-import-undo]").focus();
         importForm.reset();
+        refreshTeam();
+      } catch (error) {
+        errors.textContent = describe(error);
+      }
+      return undefined;
+    });
+
+    panel.querySelector("[data-import-cancel]").addEventListener("click", () => {
+      closePreview();
+      announce(gettext("Import cancelled; nothing was changed."));
+    });
+    panel.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") { event.preventDefault(); closePreview(); }
+    });
+
+    done.querySelector("[data-import-undo]").addEventListener("click", async () => {
+      if (!undo) return;
+      try {
+        const mine = await api(`${urls.my_week}?week=${encodeURIComponent(undo.week)}`, { method: "PUT", body: undo });
+        if (undo.week === week) showWeek(mine.days);
+        undo = null;
+        done.hidden = true;
+        setStatus("saved", gettext("Import undone"));
+        announce(gettext("The import was undone; your week is as it was."));
+        fileInput.focus();
         refreshTeam();
       } catch (error) {
         errors.textContent = describe(error);
