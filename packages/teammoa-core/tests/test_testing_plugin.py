@@ -200,3 +200,25 @@ def test_runs_with_a_redis_that_answers(inner, monkeypatch):
 
     result.assert_outcomes(failed=1)
     assert BODY_RAN in result.stdout.str()
+
+
+def test_core_modules_imported_reads_every_import_form(tmp_path):
+    from teammoa.core.testing.library import core_modules_imported
+
+    (tmp_path / "a.py").write_text(
+        "from teammoa.core.api import TeamScopedView\n"
+        "from teammoa.core import errors as domain, text\n"
+        "import teammoa.core.models\n"
+        "from teammoa.core.api.exceptions import (\n    exception_handler,\n)\n"
+        "from django.db import models\n"
+    )
+    (tmp_path / "b.py").write_text("import json\n")
+    assert core_modules_imported(tmp_path) == {
+        "a.py": {
+            "teammoa.core.api",
+            "teammoa.core.errors",
+            "teammoa.core.text",
+            "teammoa.core.models",
+            "teammoa.core.api.exceptions",
+        }
+    }

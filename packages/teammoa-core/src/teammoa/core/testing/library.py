@@ -6,6 +6,7 @@ class attributes; pytest collects the inherited tests.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import io
 import re
@@ -41,6 +42,47 @@ def declared_dependency_names(pyproject: Path) -> set[str]:
         re.split(r"[\s<>=!~;\[]", dependency, maxsplit=1)[0].lower()
         for dependency in project["dependencies"]
     }
+
+
+# What a sibling app may import of core: its declared public surface (core's README,
+# "Public surface for the sibling apps"). Anything else is core's own business.
+CORE_PUBLIC_MODULES: frozenset[str] = frozenset(
+    {
+        "teammoa.core.api",
+        "teammoa.core.conf",
+        "teammoa.core.dates",
+        "teammoa.core.errors",
+        "teammoa.core.models",
+        "teammoa.core.navigation",
+        "teammoa.core.services",
+        "teammoa.core.signals",
+        "teammoa.core.text",
+        "teammoa.core.views",
+        "teammoa.core.websocket",
+    }
+)
+# Whole packages whose every module is public (the shared test tooling).
+CORE_PUBLIC_PACKAGES: tuple[str, ...] = ("teammoa.core.testing",)
+
+
+def core_modules_imported(source: Path) -> dict[str, set[str]]:
+    """Every ``teammoa.core`` module the Python files under ``source`` import, by file
+    (``from teammoa.core import errors`` counts as ``teammoa.core.errors``)."""
+    found: dict[str, set[str]] = {}
+    for path in source.rglob("*.py"):
+        modules: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                if node.module == "teammoa.core":
+                    modules |= {f"teammoa.core.{alias.name}" for alias in node.names}
+                else:
+                    modules.add(node.module)
+        core = {m for m in modules if m == "teammoa.core" or m.startswith("teammoa.core.")}
+        if core:
+            found[str(path.relative_to(source))] = core
+    return found
 
 
 class AppLibraryChecks:
@@ -106,8 +148,24 @@ class AppLibraryChecks:
         ]
         assert offenders == []
 
+    def test_the_app_imports_only_cores_public_surface(self) -> None:
+        if self.module == "teammoa.core":
+            pytest.skip("core is the surface")
+        private = {
+            path: sorted(
+                module
+                for module in modules
+                if module not in CORE_PUBLIC_MODULES
+                and not module.startswith(tuple(f"{p}." for p in CORE_PUBLIC_PACKAGES))
+                and module not in CORE_PUBLIC_PACKAGES
+            )
+            for path, modules in core_modules_imported(self.source).items()
+        }
+        assert {path: modules for path, modules in private.items() if modules} == {}
+
     def test_service_drivers_are_left_to_the_site(self) -> None:
         # channels-redis and mysqlclient belong to the site that picks the services.
         names = declared_dependency_names(self.pyproject)
         assert names.isdisjoint(SERVICE_DRIVERS)
-        assert "teammoa-core" in names
+        if self.module != "teammoa.core":
+            assert "teammoa-core" in names
