@@ -144,3 +144,16 @@ def test_import_shows_a_preview_before_saving(client):
             "An event repeats too often: more than %(n)s times around the imported week "
             "(%(event)s). Remove it or export a shorter range."
         ) % {"n": 1000, "event": "x"}
+
+
+def test_no_link_past_the_weeks_people_may_pick(client):
+    team = make_team()
+    client.force_login(host_of(team).user)
+    last = page(client, team, "?week=2100-W52")
+    assert last.status_code == 200
+    html = last.content.decode()
+    assert 'href="?week=2100-W51"' in html and "2101-W01" not in html
+    assert 'aria-disabled="true"' in html
+    first = page(client, team, "?week=1970-W01").content.decode()
+    assert 'href="?week=1970-W02"' in first and "1969-W" not in first
+    assert page(client, team, "?week=2101-W01").status_code == 400

@@ -21,7 +21,7 @@ from teammoa.schedule import services
 from teammoa.schedule.api.serializers import availability_payload, week_payload
 from teammoa.schedule.conf import conf
 from teammoa.schedule.hours import HOURS_PER_DAY
-from teammoa.schedule.weeks import IsoWeek, parse_week
+from teammoa.schedule.weeks import IsoWeek, first_week, last_week, parse_week
 
 
 def _api_url(name: str, team_id: int) -> str:
@@ -114,6 +114,7 @@ def schedule_page(request: HttpRequest, membership: Membership) -> HttpResponse:
         "timezone": team_obj.timezone,
         "week": str(week),
         "thisWeek": str(this_week),
+        "weeks": {"first": str(first_week()), "last": str(last_week())},
         "workingHours": list(conf.WORKING_HOURS),
         "urls": {
             name: _api_url(name, team_obj.pk)
@@ -125,8 +126,9 @@ def schedule_page(request: HttpRequest, membership: Membership) -> HttpResponse:
         "membership": membership,
         "active_tab": "schedule",
         "week": week,
-        "previous_week": week.shifted(-1),
-        "next_week": week.shifted(1),
+        # No link past the weeks people may pick (core's date bounds): it would be a 400.
+        "previous_week": week.shifted(-1) if week > first_week() else None,
+        "next_week": week.shifted(1) if week < last_week() else None,
         "dates": week.dates(),
         "hours": range(HOURS_PER_DAY),
         "my_grid": _my_grid(mine, week.dates()),

@@ -170,8 +170,16 @@ function init(root) {
     const links = { prev: isoWeekOf(addDays(first, -7)), next: isoWeekOf(addDays(first, 7)) };
     for (const link of root.querySelectorAll("[data-week-link]")) {
       const target = link.rel ? links[link.rel] : thisWeek;
-      link.dataset.weekLink = target;
-      link.href = `?week=${target}`;
+      // Weeks are ISO strings, so comparing them as text orders them.
+      const allowed = target >= config.weeks.first && target <= config.weeks.last;
+      link.dataset.weekLink = allowed ? target : "";
+      if (allowed) {
+        link.href = `?week=${target}`;
+        link.removeAttribute("aria-disabled");
+      } else {
+        link.removeAttribute("href");
+        link.setAttribute("aria-disabled", "true");
+      }
     }
     for (const input of root.querySelectorAll("input[name=week]")) input.value = week;
     if (importForm) importForm.action = `${urls.import}?week=${encodeURIComponent(week)}`;
@@ -195,6 +203,7 @@ function init(root) {
   root.addEventListener("click", (event) => {
     const link = event.target.closest("[data-week-link]");
     if (!link || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    if (link.getAttribute("aria-disabled") === "true") { event.preventDefault(); return; }
     event.preventDefault();
     goToWeek(link.dataset.weekLink || thisWeek);
   });
