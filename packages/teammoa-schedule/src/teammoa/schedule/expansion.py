@@ -8,8 +8,8 @@ ever cost a bounded amount of work, so before anything is expanded:
 - each recurring event's DTSTART is moved forward by whole periods of its rule to just
   before the imported week (the set of occurrences in the week is unchanged: only
   occurrences long before it are skipped), so only the week's window is expanded;
-- an upper bound of the occurrences each rule can produce there is computed from the
-  rule alone, and an event past ``per_event``, or a file past ``total``, is refused;
+- each rule's occurrences up to the end of the week are counted, stopping at the cap:
+  an event past ``per_event``, or a file past ``total``, is refused;
 - a time budget stops anything the bounds cannot see (a rule whose filters never match
   makes ``dateutil`` search day by day until the year 9999 without yielding).
 
@@ -63,8 +63,9 @@ class ExpansionPlan:
 # --- the time budget ----------------------------------------------------------------------
 
 
-class TimeBudgetExceeded(Exception):
-    pass
+class TimeBudgetExceeded(BaseException):
+    """Raised inside the expansion; a BaseException so that no library's ``except
+    Exception`` swallows it (Python unsets the trace function once it has raised)."""
 
 
 @contextmanager
