@@ -298,3 +298,34 @@ def test_migration_clamps_stored_dates_into_the_bounds() -> None:
         "fine": ("2026-01-01", "2026-02-01"),
     }
     Membership.objects.filter(team=team).delete()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("start", "needle"),
+    [
+        ("0001-01-03", BOUNDS),
+        ("9999-12-31", BOUNDS),
+        (in_digits("2026-01-01", ARABIC_INDIC), ""),
+        ("9" * 5000, ""),
+    ],
+)
+def test_milestone_form_refuses_dates_outside_the_bounds(
+    client: Any, start: str, needle: str, db_state: Any
+) -> None:
+    team = make_team()
+    client.force_login(host_of(team).user)
+    before = db_state()
+    response = client.post(
+        f"/teams/{team.pk}/milestones/new/",
+        {
+            "title": "M",
+            "start_date": start,
+            "end_date": "2026-01-02",
+            "priority": "medium",
+            "progress_mode": "auto",
+        },
+    )
+    assert response.status_code in (200, 400)
+    assert needle in response.content.decode()
+    assert db_state() == before
