@@ -41,7 +41,7 @@ def test_create_team_returns_the_team_without_its_password() -> None:
     response = as_user(user).post(
         "/api/v1/teams/",
         {
-            "title": "  Capstone   crew ",
+            "title": "  Capstone crew ",
             "introduction": "We build things.",
             "max_members": 5,
             "password": "join-me-1234",

@@ -87,7 +87,7 @@ def test_service_errors_in_korean():
 
     with translation.override("ko"), pytest.raises(Invalid) as invalid:
         services.create_team(user, title="", password=TEAM_PASSWORD)
-    assert invalid.value.errors["title"] == ["제목은 1자부터 64자까지 쓸 수 있습니다."]
+    assert invalid.value.errors["title"] == ["비워 둘 수 없습니다."]
 
 
 def test_every_javascript_message_is_translated():

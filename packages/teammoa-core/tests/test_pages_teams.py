@@ -152,7 +152,7 @@ def test_create_team_makes_me_host_and_shows_the_invite_code(client):
     response = client.post(
         url("team_create"),
         {
-            "title": "  New   team ",
+            "title": "  New team ",
             "introduction": "Hello",
             "password": "secret-pass",
             "max_members": "5",

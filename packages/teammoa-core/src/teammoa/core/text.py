@@ -103,13 +103,19 @@ def check_text(
         return None, _problem(refused.group())
     if strip:
         value = value.strip()
+    # Messages of our own wording: DRF and Django translate "This field may not be
+    # blank." differently, and the first installed app's catalog would win.
     if len(value) < min_length:
         if not value:
-            return None, _("This field may not be blank.")
-        return None, _("Ensure this field has at least %(min)d characters.") % {"min": min_length}
+            return None, _("This cannot be blank.")
+        return None, _("Use at least %(min)d characters (this has %(count)d).") % {
+            "min": min_length,
+            "count": len(value),
+        }
     if len(value) > max_length:
-        return None, _("Ensure this field has no more than %(max)d characters.") % {
-            "max": max_length
+        return None, _("Use at most %(max)d characters (this has %(count)d).") % {
+            "max": max_length,
+            "count": len(value),
         }
     return value, None
 

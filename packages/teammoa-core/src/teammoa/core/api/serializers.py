@@ -13,10 +13,12 @@ import zoneinfo
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import ProhibitNullCharactersValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from teammoa.core.dates import EARLIEST_DATE, LATEST_DATE, parse_date
 from teammoa.core.errors import Invalid
@@ -196,7 +198,26 @@ class PostSerializer(serializers.ModelSerializer):
 
 
 class TextField(serializers.CharField):
-    """A string, and only a string: DRF's CharField would turn ``12345`` into ``"12345"``."""
+    """A string, and only a string: DRF's CharField would turn ``12345`` into ``"12345"``.
+
+    Otherwise passed on as sent: blanks, lengths and characters are judged by the
+    service's text cleaner (``teammoa.core.text``), so the API, the pages and the sockets
+    accept and word the same things the same way.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+        # DRF's own null-character and surrogate checks would answer before the cleaner,
+        # in other words; the cleaner refuses both.
+        self.validators = [
+            validator
+            for validator in self.validators
+            if not isinstance(
+                validator, ProhibitNullCharactersValidator | ProhibitSurrogateCharactersValidator
+            )
+        ]
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):

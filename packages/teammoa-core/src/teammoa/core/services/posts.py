@@ -18,6 +18,7 @@ from teammoa.core.errors import Forbidden, Invalid, NotFound
 from teammoa.core.models import Post
 from teammoa.core.sanitize import plain_text, sanitize_html
 from teammoa.core.services.teams import membership_of
+from teammoa.core.text import clean_text_into
 
 POST_TITLE_MAX = 100
 POST_BODY_MAX = 100_000
@@ -72,18 +73,21 @@ def _clean(data: dict[str, Any], creating: bool) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
     if "title" in data or creating:
-        title = data.get("title")
-        title = " ".join(title.split()) if isinstance(title, str) else ""
-        if not 1 <= len(title) <= POST_TITLE_MAX:
-            errors["title"] = [_("A title has 1 to %(max)d characters.") % {"max": POST_TITLE_MAX}]
-        cleaned["title"] = title
+        cleaned["title"] = clean_text_into(
+            errors, data.get("title"), field="title", max_length=POST_TITLE_MAX
+        )
     if "body" in data or creating:
-        body = data.get("body") or ""
-        if not isinstance(body, str):
-            errors["body"] = [_("Text is required.")]
-        elif len(body) > POST_BODY_MAX:
-            errors["body"] = [_("At most %(max)d characters.") % {"max": POST_BODY_MAX}]
-        else:
+        # The same character rules as any text, then the HTML sanitiser (which could not
+        # take a lone surrogate: nh3 works on UTF-8).
+        body = clean_text_into(
+            errors,
+            data.get("body", ""),
+            field="body",
+            max_length=POST_BODY_MAX,
+            min_length=0,
+            multiline=True,
+        )
+        if body is not None:
             cleaned["body"] = sanitize_html(body)
             cleaned["body_text"] = plain_text(cleaned["body"])
     attachment = data.get("attachment")

@@ -25,6 +25,7 @@ from teammoa.core.models import (
 )
 from teammoa.core.ratelimit import FixedWindowLimiter
 from teammoa.core.signals import membership_ended
+from teammoa.core.text import clean_text_into
 
 JOIN_PASSWORD_MIN = 4
 JOIN_PASSWORD_MAX = 128
@@ -134,17 +135,18 @@ def _clean_team_fields(data: dict[str, Any], *, creating: bool) -> dict[str, Any
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
     if "title" in data or creating:
-        title = " ".join(str(data.get("title") or "").split())
-        if not 1 <= len(title) <= TEAM_TITLE_MAX:
-            errors["title"] = [_("A title has 1 to %(max)d characters.") % {"max": TEAM_TITLE_MAX}]
-        cleaned["title"] = title
+        cleaned["title"] = clean_text_into(
+            errors, data.get("title"), field="title", max_length=TEAM_TITLE_MAX
+        )
     if "introduction" in data:
-        intro = str(data.get("introduction") or "").strip()
-        if len(intro) > TEAM_INTRO_MAX:
-            errors["introduction"] = [
-                _("An introduction has at most %(max)d characters.") % {"max": TEAM_INTRO_MAX}
-            ]
-        cleaned["introduction"] = intro
+        cleaned["introduction"] = clean_text_into(
+            errors,
+            data["introduction"],
+            field="introduction",
+            max_length=TEAM_INTRO_MAX,
+            min_length=0,
+            multiline=True,
+        )
     if "max_members" in data:
         value = data["max_members"]
         if isinstance(value, bool) or not isinstance(value, int):

@@ -13,6 +13,7 @@ from teammoa.core.dates import parse_date
 from teammoa.core.errors import Forbidden, Invalid, NotFound
 from teammoa.core.models import Membership, Milestone, Priority, ProgressMode, Todo
 from teammoa.core.services.teams import lock_membership, member_of_team, membership_of
+from teammoa.core.text import clean_text, clean_text_into
 
 MILESTONE_TITLE_MAX = 100
 MILESTONE_DESCRIPTION_MAX = 5000
@@ -26,19 +27,18 @@ def _clean_milestone(data: dict[str, Any], current: Milestone | None) -> dict[st
     cleaned: dict[str, Any] = {}
     creating = current is None
     if "title" in data or creating:
-        title = " ".join(str(data.get("title") or "").split())
-        if not 1 <= len(title) <= MILESTONE_TITLE_MAX:
-            errors["title"] = [
-                _("A title has 1 to %(max)d characters.") % {"max": MILESTONE_TITLE_MAX}
-            ]
-        cleaned["title"] = title
+        cleaned["title"] = clean_text_into(
+            errors, data.get("title"), field="title", max_length=MILESTONE_TITLE_MAX
+        )
     if "description" in data:
-        description = str(data.get("description") or "")
-        if len(description) > MILESTONE_DESCRIPTION_MAX:
-            errors["description"] = [
-                _("At most %(max)d characters.") % {"max": MILESTONE_DESCRIPTION_MAX}
-            ]
-        cleaned["description"] = description
+        cleaned["description"] = clean_text_into(
+            errors,
+            data["description"],
+            field="description",
+            max_length=MILESTONE_DESCRIPTION_MAX,
+            min_length=0,
+            multiline=True,
+        )
     for field in ("start_date", "end_date"):
         if field in data or creating:
             value = data.get(field)
@@ -182,12 +182,7 @@ def get_todo(user: Any, team_id: Any, todo_id: Any) -> Todo:
 
 
 def _clean_content(value: Any) -> str:
-    content = str(value or "").strip() if isinstance(value, str | type(None)) else None
-    if content is None or not 1 <= len(content) <= TODO_CONTENT_MAX:
-        raise Invalid.field(
-            "content", _("A todo has 1 to %(max)d characters.") % {"max": TODO_CONTENT_MAX}
-        )
-    return content
+    return clean_text(value, field="content", max_length=TODO_CONTENT_MAX)
 
 
 def _milestone_of_team(team_id: int, milestone_id: Any) -> Milestone | None:
