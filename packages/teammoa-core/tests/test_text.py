@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 
 from teammoa.core.errors import Invalid
 from teammoa.core.testing.text import HOSTILE_TEXT, any_text
-from teammoa.core.text import check_text, clean_text, clean_text_into
+from teammoa.core.text import (
+    check_text,
+    clean_text,
+    clean_text_into,
+    comparison_key,
+    displayable_text,
+)
 
 
 def refusal(value, **rules):
@@ -143,3 +149,24 @@ def test_anything_kept_is_valid_utf8_and_valid_xml_character_data(value, multili
     # Cleaning is idempotent: a stored value passes its own rules unchanged.
     again = check_text(cleaned, max_length=1000, min_length=0, multiline=multiline, strip=strip)
     assert again == (cleaned, None)
+
+
+def test_the_comparison_key_equates_case_and_width_variants():
+    assert len({comparison_key(t) for t in ["Plan", "PLAN", "\uff30\uff4c\uff41\uff4e"]}) == 1
+    assert comparison_key("Stra\u00dfe") == comparison_key("STRASSE")
+    assert comparison_key("\u00e9") == comparison_key("e\u0301")  # composed or not
+    assert comparison_key("Plan") != comparison_key("Plans")
+
+
+@given(any_text(), st.booleans())
+def test_displayable_text_keeps_only_what_the_cleaner_accepts(value, multiline):
+    shown = displayable_text(value, multiline=multiline)
+    rules = {"max_length": len(shown) + 1, "min_length": 0, "multiline": multiline}
+    assert check_text(shown, strip=False, **rules) == (shown, None)
+    if check_text(value, strip=False, **rules)[1] is None:
+        assert shown == check_text(value, strip=False, **rules)[0]  # nothing to drop
+
+
+def test_displayable_text_drops_controls_and_turns_line_breaks_into_spaces():
+    assert displayable_text("a\x00b\u202ec\r\nd\ud800\ufffe") == "abc d"
+    assert displayable_text("a\r\nb\rc\u2028d\x0b", multiline=True) == "a\nb\nc\nd"

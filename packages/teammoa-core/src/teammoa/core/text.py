@@ -27,13 +27,21 @@ error message would break the JSON response too).
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from teammoa.core.errors import Invalid
 
-__all__ = ["TextErrors", "check_text", "clean_text", "clean_text_into"]
+__all__ = [
+    "TextErrors",
+    "check_text",
+    "clean_text",
+    "clean_text_into",
+    "comparison_key",
+    "displayable_text",
+]
 
 TextErrors = dict[str, list[str]]
 
@@ -157,3 +165,25 @@ def clean_text_into(
         errors[field] = [message]
         return None
     return cleaned
+
+
+def comparison_key(value: str) -> str:
+    """The form in which two texts are "the same" for a uniqueness rule: Unicode NFKC
+    compatibility normalisation and case folding, so ``"Plan"``, ``"PLAN"`` and "Plan" in
+    full-width letters share one key (MySQL's ``*_ci`` collations call them equal
+    too; a service compares keys so SQLite and MySQL agree)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", value).casefold())
+
+
+def displayable_text(value: str, *, multiline: bool = False) -> str:
+    """``value`` without any character :func:`clean_text` refuses, for text stored before
+    the rules (or by other means) on its way into an export or another format: controls,
+    surrogates, noncharacters and bidi controls are dropped; line breaks become a line
+    feed (``multiline``) or a space. Every XML 1.0 document can hold the result."""
+    if multiline:
+        for line_break in _LINE_BREAKS:
+            value = value.replace(line_break, LINE_FEED)
+        return _MULTILINE_REFUSED.sub("", value)
+    for line_break in (*_LINE_BREAKS, LINE_FEED):
+        value = value.replace(line_break, " ")
+    return _SINGLE_LINE_REFUSED.sub("", value)

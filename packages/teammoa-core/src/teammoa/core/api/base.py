@@ -15,13 +15,16 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from teammoa.core import services
 from teammoa.core.api.exceptions import exception_handler
+from teammoa.core.api.metadata import TeamMoaMetadata
 from teammoa.core.api.pagination import TeamMoaPagination
+from teammoa.core.api.parsers import JSONParser
 
 # The base classes carry comments, not docstrings: drf-spectacular would show a base
 # class's docstring as the description of every endpoint.
@@ -36,6 +39,10 @@ class CoreAPIView(GenericAPIView):
     pagination_class = TeamMoaPagination
     # The URLs carry /v1/ in the path; a host's DEFAULT_VERSIONING_CLASS must not apply.
     versioning_class = None
+    # JSON with bounded nesting (a deep body is a 400, not a RecursionError), then forms.
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    # OPTIONS without DRF's serializer-based "actions" (they need one serializer_class).
+    metadata_class = TeamMoaMetadata
 
     def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
         return exception_handler

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -16,6 +16,7 @@ from teammoa.core import services
 from teammoa.core.api import serializers as s
 from teammoa.core.api.base import CoreAPIView, TeamScopedView
 from teammoa.core.api.pagination import PostPagination
+from teammoa.core.api.parsers import JSONParser
 from teammoa.core.api.schema import error_responses
 from teammoa.core.errors import NotFound
 from teammoa.core.models import Team
