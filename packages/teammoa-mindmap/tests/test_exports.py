@@ -96,7 +96,7 @@ def test_markdown_outline(rich):
     text = export_mindmap(rich, "md")[0].decode()
 
     assert text.splitlines()[:4] == ["# Ideas", "", "- Root", "  - Leaf"]
-    assert "  - Child <&> 한글".replace("<", "\\<").replace(">", "\\>") in text
+    assert "  - Child \\<\\&\\> 한글" in text
     assert "    line 1" in text and "- Alone" in text
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from teammoa.core.text import TextErrors, clean_text_into
 from teammoa.mindmap.conf import conf
 from teammoa.mindmap.models import (
     COMMENT_TEXT_MAX,
@@ -17,7 +18,7 @@ from teammoa.mindmap.models import (
     NODE_TITLE_MAX,
 )
 
-Errors = dict[str, list[str]]
+Errors = TextErrors
 
 
 def position_errors(x: Any, y: Any) -> Errors:
@@ -35,37 +36,30 @@ def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def clean_text(
-    errors: Errors, name: str, value: Any, *, maximum: int, required: bool = True
-) -> str | None:
-    """A string of 1…maximum characters (0… when not ``required``), stripped of blanks
-    at both ends; records an error under ``name`` and returns None otherwise."""
-    if not isinstance(value, str):
-        errors[name] = [_("A string is required.")]
-        return None
-    value = value.strip() if required else value
-    if required and not value:
-        errors[name] = [_("This field may not be blank.")]
-        return None
-    if len(value) > maximum:
-        errors[name] = [
-            _("Ensure this field has no more than %(max)d characters.") % {"max": maximum}
-        ]
-        return None
-    return value
+# The character, blank and length rules are core's one text cleaner; here only which
+# field has which limits.
 
 
 def clean_node_title(errors: Errors, value: Any) -> str | None:
-    return clean_text(errors, "title", value, maximum=NODE_TITLE_MAX)
+    return clean_text_into(errors, value, field="title", max_length=NODE_TITLE_MAX)
 
 
 def clean_node_content(errors: Errors, value: Any) -> str | None:
-    return clean_text(errors, "content", value, maximum=NODE_CONTENT_MAX, required=False)
+    # Kept as typed (no stripping): indentation and blank lines are part of a note.
+    return clean_text_into(
+        errors,
+        value,
+        field="content",
+        max_length=NODE_CONTENT_MAX,
+        min_length=0,
+        multiline=True,
+        strip=False,
+    )
 
 
 def clean_mindmap_title(errors: Errors, value: Any) -> str | None:
-    return clean_text(errors, "title", value, maximum=MINDMAP_TITLE_MAX)
+    return clean_text_into(errors, value, field="title", max_length=MINDMAP_TITLE_MAX)
 
 
 def clean_comment_text(errors: Errors, value: Any) -> str | None:
-    return clean_text(errors, "text", value, maximum=COMMENT_TEXT_MAX)
+    return clean_text_into(errors, value, field="text", max_length=COMMENT_TEXT_MAX, multiline=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from teammoa.core.text import displayable_text
 from teammoa.mindmap.exports import drawing, outline
 from teammoa.mindmap.exports.importing import FORMAT, FORMAT_VERSION, import_mindmap
 from teammoa.mindmap.models import Comment, Connection, Mindmap, Node
@@ -30,26 +31,35 @@ class MapData:
 
 
 def load(mindmap: Mindmap) -> MapData:
-    nodes = list(
-        Node.objects.filter(mindmap=mindmap)
+    """The map as every export shows it. Text stored before the input rules (or written
+    around them) may hold controls, surrogates or bidi overrides: they are dropped here,
+    once, so every XML export parses and the JSON export imports back."""
+    nodes = [
+        {
+            **node,
+            "title": displayable_text(node["title"]),
+            "content": displayable_text(node["content"], multiline=True),
+        }
+        for node in Node.objects.filter(mindmap=mindmap)
         .order_by("id")
         .values("id", "title", "content", "x", "y")
-    )
+    ]
     connections = list(
         Connection.objects.filter(mindmap=mindmap).order_by("id").values_list("source", "target")
     )
     comments = [
         {
             "node": comment.node_id,
-            "author": comment.author_name,
-            "text": comment.text,
+            "author": displayable_text(comment.author_name),
+            "text": displayable_text(comment.text, multiline=True),
             "created_at": comment.created_at.isoformat(),
         }
         for comment in Comment.objects.filter(node__mindmap=mindmap)
         .select_related("author__user")
         .order_by("created_at", "id")
     ]
-    return MapData(mindmap.title, mindmap.version, nodes, connections, comments)
+    title = displayable_text(mindmap.title)
+    return MapData(title, mindmap.version, nodes, connections, comments)
 
 
 def as_json(data: MapData) -> bytes:
@@ -86,7 +96,8 @@ def file_name(title: str, extension: str) -> str:
 def export_mindmap(mindmap: Mindmap, fmt: str) -> tuple[bytes, str, str]:
     """``(content, content type, file name)``; ``KeyError`` for an unknown format."""
     extension, content_type, writer = FORMATS[fmt]
-    return writer(load(mindmap)), content_type, file_name(mindmap.title, extension)
+    data = load(mindmap)
+    return writer(data), content_type, file_name(data.title, extension)
 
 
 __all__ = ["FORMATS", "MapData", "export_mindmap", "import_mindmap", "load"]

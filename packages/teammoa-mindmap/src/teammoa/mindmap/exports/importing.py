@@ -6,16 +6,18 @@ members of the team they were written in.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from teammoa.core.api.parsers import JSONNestingError, load_json
 from teammoa.core.errors import Invalid
 from teammoa.core.services import membership_of
 from teammoa.mindmap.conf import conf
 from teammoa.mindmap.models import MINDMAP_TITLE_MAX, Connection, Mindmap, Node
+from teammoa.mindmap.services.mindmaps import TITLE_TAKEN, title_taken
 from teammoa.mindmap.validation import (
     Errors,
     clean_mindmap_title,
@@ -27,6 +29,7 @@ from teammoa.mindmap.validation import (
 
 FORMAT = "teammoa-mindmap"
 FORMAT_VERSION = 1
+IMPORT_TITLE_ATTEMPTS = 5
 
 
 def _document(raw: bytes | str | dict[str, Any]) -> dict[str, Any]:
@@ -36,8 +39,10 @@ def _document(raw: bytes | str | dict[str, Any]) -> dict[str, Any]:
         if len(raw) > conf.IMPORT_MAX_BYTES:
             raise Invalid.field("file", _("The file is too large."))
         try:
-            document = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+            document = load_json(raw)
+        except JSONNestingError as exc:  # before the decoder recurses, not after
+            raise Invalid.field("file", str(exc)) from None
+        except ValueError:  # includes UnicodeDecodeError
             raise Invalid.field("file", _("The file is not JSON.")) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise Invalid.field("file", _("This is not a TeamMoa mindmap export."))
@@ -76,6 +81,9 @@ def _connections(document: dict[str, Any], ids: set[int]) -> list[tuple[int, int
     for index, connection in enumerate(connections):
         source = connection.get("source") if isinstance(connection, dict) else None
         target = connection.get("target") if isinstance(connection, dict) else None
+        if not (is_int(source) and is_int(target)):  # [1] or {} cannot even be looked up
+            message = _("Connection %(n)d needs node ids (integers) as source and target.")
+            raise Invalid.field("connections", message % {"n": index + 1})
         if source not in ids or target not in ids or source == target:
             message = _("Connection %(n)d must join two different nodes of the file.")
             raise Invalid.field("connections", message % {"n": index + 1})
@@ -83,21 +91,29 @@ def _connections(document: dict[str, Any], ids: set[int]) -> list[tuple[int, int
     return sorted(pairs)
 
 
-def _free_title(team_id: int, wanted: str) -> str:
-    taken = set(
-        Mindmap.objects.filter(team_id=team_id, title__startswith=wanted[:40]).values_list(
-            "title", flat=True
-        )
-    )
-    if wanted not in taken:
-        return wanted
-    number = 2
+def _free_titles(team_id: int, wanted: str) -> Iterator[str]:
+    """``wanted``, then ``wanted (2)``, ``wanted (3)``… skipping titles the team has (in
+    the sense of the unique rule: case, width and the database's collation)."""
+    number = 1
     while True:
-        suffix = f" ({number})"
+        suffix = f" ({number})" if number > 1 else ""
         candidate = wanted[: MINDMAP_TITLE_MAX - len(suffix)] + suffix
-        if candidate not in taken:
-            return candidate
+        if not title_taken(team_id, candidate):
+            yield candidate
         number += 1
+
+
+def _create_with_free_title(team_id: int, wanted: str) -> Mindmap:
+    # A concurrent create (or a collation stricter than the check) can still take the
+    # title between the check and the insert: try the next free one, a few times.
+    for attempt, title in enumerate(_free_titles(team_id, wanted)):
+        try:
+            with transaction.atomic():
+                return Mindmap.objects.create(team_id=team_id, title=title)
+        except IntegrityError:
+            if attempt >= IMPORT_TITLE_ATTEMPTS:
+                raise Invalid.field("title", TITLE_TAKEN) from None
+    raise AssertionError("unreachable")  # pragma: no cover - the generator is endless
 
 
 def import_mindmap(
@@ -114,9 +130,7 @@ def import_mindmap(
     nodes = _nodes(document)
     pairs = _connections(document, {node["id"] for node in nodes})
     with transaction.atomic():
-        mindmap = Mindmap.objects.create(
-            team_id=membership.team_id, title=_free_title(membership.team_id, wanted)
-        )
+        mindmap = _create_with_free_title(membership.team_id, wanted)
         created = Node.objects.bulk_create(
             Node(
                 mindmap=mindmap,

@@ -66,11 +66,26 @@ def tree(
     return roots, extra
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
+# Every character with a meaning in Markdown or HTML inline text, backslash-escaped
+# (CommonMark lets any ASCII punctuation be escaped, and shows it as itself): no tag, no
+# link or image, no emphasis, no entity can come out of a title.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|!&~])")
+# ...and what starts a block at the beginning of a line: a list item, a heading
+# underline, a numbered item ("1." or "1)").
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))")
 
 
 def _md(text: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """Text that Markdown shows as exactly this text, inert (never markup)."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    match = _MARKDOWN_LINE_START.match(escaped)
+    if match is None:
+        return escaped
+    start, marker = match.group(1), match.group(2)
+    if marker.isdigit():  # escape the "." or ")" after the number
+        end = match.end()
+        return escaped[:end] + "\\" + escaped[end:]
+    return start + "\\" + escaped[len(start) :]
 
 
 def as_markdown(data: MapData) -> bytes:
@@ -80,7 +95,8 @@ def as_markdown(data: MapData) -> bytes:
         indent = "  " * depth
         lines.append(f"{indent}- {_md(branch.node['title'])}")
         for line in branch.node["content"].splitlines():
-            lines.append(f"{indent}  {line}" if line.strip() else "")
+            # Escaped like the titles, and without leading blanks: four would make code.
+            lines.append(f"{indent}  {_md(line.strip())}" if line.strip() else "")
         for child in branch.children:
             walk(child, depth + 1)
 

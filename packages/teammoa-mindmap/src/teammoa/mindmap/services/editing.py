@@ -219,16 +219,15 @@ class Editor:
         errors: Errors = {}
         if "title" not in fields and "content" not in fields:
             errors["title"] = [_("Send a title or content to change.")]
-        if "title" in fields:
-            clean_node_title(errors, fields["title"])
-        if "content" in fields:
-            clean_node_content(errors, fields["content"])
+        title = clean_node_title(errors, fields["title"]) if "title" in fields else None
+        content = clean_node_content(errors, fields["content"]) if "content" in fields else None
         node = self._node(fields)
         _check(errors)
-        if "title" in fields:
-            node.title = fields["title"].strip()
-        if "content" in fields:
-            node.content = fields["content"]
+        # The cleaned values (stripped, line breaks normalised), never the raw ones.
+        if title is not None:
+            node.title = title
+        if content is not None:
+            node.content = content
         node.save(update_fields=["title", "content", "updated_at"])
         return {"node": node.pk, "title": node.title, "content": node.content}
 

@@ -8,10 +8,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from teammoa.core.errors import Forbidden, Invalid, NotFound
 from teammoa.core.models import Membership
 from teammoa.core.services import membership_of
+from teammoa.core.text import comparison_key
 from teammoa.mindmap.models import Comment, Connection, Mindmap, Node, Recommendation
 from teammoa.mindmap.services.changes import Change, publish_on_commit
 from teammoa.mindmap.validation import Errors, clean_mindmap_title
@@ -57,18 +59,28 @@ def open_mindmap(user: Any, mindmap_id: Any) -> tuple[Mindmap, Membership]:
     return mindmap, membership
 
 
-def _title_taken(team_id: int, title: str, exclude: int | None = None) -> bool:
-    taken = Mindmap.objects.filter(team_id=team_id, title=title)
+TITLE_TAKEN = _lazy("This team already has a mindmap with this title.")
+
+
+def title_taken(team_id: int, title: str, exclude: int | None = None) -> bool:
+    """Whether another mindmap of the team has this title, as the unique constraint sees
+    it: equal under NFKC and case folding (``"Plan"``, ``"PLAN"`` and "Plan" in full-width
+    letters) on any database, or equal under the column's collation (MySQL's ``*_ci`` collations
+    also equate accents and more)."""
+    others = Mindmap.objects.filter(team_id=team_id)
     if exclude is not None:
-        taken = taken.exclude(pk=exclude)
-    return taken.exists()
+        others = others.exclude(pk=exclude)
+    if others.filter(title=title).exists():  # the database's own equality
+        return True
+    key = comparison_key(title)
+    return any(comparison_key(other) == key for other in others.values_list("title", flat=True))
 
 
 def _clean_title(team_id: int, value: Any, exclude: int | None = None) -> str:
     errors: Errors = {}
     title = clean_mindmap_title(errors, value)
-    if title is not None and _title_taken(team_id, title, exclude):
-        errors["title"] = [_("This team already has a mindmap with this title.")]
+    if title is not None and title_taken(team_id, title, exclude):
+        errors["title"] = [str(TITLE_TAKEN)]
     if errors:
         raise Invalid(errors)
     return title  # type: ignore[return-value]
@@ -81,10 +93,8 @@ def create_mindmap(user: Any, team_id: Any, title: Any) -> Mindmap:
         try:
             with transaction.atomic():
                 return Mindmap.objects.create(team_id=membership.team_id, title=clean)
-        except IntegrityError:  # a concurrent create took the title
-            raise Invalid.field(
-                "title", _("This team already has a mindmap with this title.")
-            ) from None
+        except IntegrityError:  # a concurrent create took the title, or the collation
+            raise Invalid.field("title", TITLE_TAKEN) from None
 
 
 def rename_mindmap(user: Any, team_id: Any, mindmap_id: Any, title: Any) -> Mindmap:
@@ -101,9 +111,7 @@ def rename_mindmap(user: Any, team_id: Any, mindmap_id: Any, title: Any) -> Mind
             with transaction.atomic():
                 mindmap.save(update_fields=["title", "version", "updated_at"])
         except IntegrityError:
-            raise Invalid.field(
-                "title", _("This team already has a mindmap with this title.")
-            ) from None
+            raise Invalid.field("title", TITLE_TAKEN) from None
         payload = {
             "type": "mindmap.updated",
             "version": mindmap.version,
