@@ -55,7 +55,7 @@ def test_korean_and_emoji_nicknames_round_trip(client, nickname):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"nickname": "K", "bio": "new bio"}, "nickname", "2 to 20 characters"),
+        ({"nickname": "K", "bio": "new bio"}, "nickname", "at least 2 characters"),
         ({"nickname": "N" * 21, "bio": "new bio"}, "nickname", "at most 20 characters"),
         ({"nickname": "", "bio": "new bio"}, "nickname", "This field is required."),
         ({"nickname": "Alice K.", "bio": "b" * 301}, "bio", "at most 300 characters"),

@@ -8,6 +8,7 @@ from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from teammoa.core.text import check_text
 from teammoa_site.accounts.models import (
     BIO_MAX_LENGTH,
     NICKNAME_MAX_LENGTH,
@@ -16,15 +17,24 @@ from teammoa_site.accounts.models import (
 )
 
 
-def clean_nickname(value: str) -> str:
-    value = " ".join(value.split())
-    if not NICKNAME_MIN_LENGTH <= len(value) <= NICKNAME_MAX_LENGTH:
-        raise forms.ValidationError(
-            _("A nickname has %(min)d to %(max)d characters.")
-            % {"min": NICKNAME_MIN_LENGTH, "max": NICKNAME_MAX_LENGTH},
-            code="nickname_length",
-        )
-    return value
+def _checked(value: Any, **rules: Any) -> str:
+    """The text through TeamMoa's one text cleaner, or a form error with its message."""
+    cleaned, message = check_text(value, **rules)
+    if message is not None:
+        raise forms.ValidationError(message, code="invalid_text")
+    return cleaned  # type: ignore[return-value]
+
+
+def clean_nickname(value: Any) -> str:
+    # Characters first (a control character must be refused, not collapsed into a space;
+    # the form field has already bounded the length), then runs of blanks collapse, then
+    # the length of what is shown.
+    value = " ".join(_checked(value, max_length=NICKNAME_MAX_LENGTH, min_length=0).split())
+    return _checked(value, max_length=NICKNAME_MAX_LENGTH, min_length=NICKNAME_MIN_LENGTH)
+
+
+def clean_bio(value: Any) -> str:
+    return _checked(value, max_length=BIO_MAX_LENGTH, min_length=0, multiline=True)
 
 
 class NicknameSignupForm(forms.Form):
@@ -64,6 +74,9 @@ class ProfileForm(forms.ModelForm):
 
     def clean_nickname(self) -> str:
         return clean_nickname(self.cleaned_data["nickname"])
+
+    def clean_bio(self) -> str:
+        return clean_bio(self.cleaned_data["bio"])
 
 
 class DeactivateForm(forms.Form):
