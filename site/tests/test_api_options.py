@@ -109,3 +109,26 @@ def test_options_for_anonymous_and_outsiders_is_never_a_5xx(seeded):
         if response.status_code >= 500
     ]
     assert failures == []
+
+
+DEEP_BODY = "[" * 100_000 + "]" * 100_000
+
+
+def test_a_body_nested_100000_deep_is_a_4xx_on_every_writable_route(seeded):
+    """Every app's endpoints parse JSON through core's bounded parser, even those that
+    name DRF's own JSONParser: the nesting is refused before the decoder recurses."""
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(seeded["member"])
+    failures, tried = [], 0
+    # Leaving reads no body (it succeeds): last, or the member would be gone for the rest.
+    for route in sorted(api_routes(), key=lambda route: route.endswith("/leave/")):
+        path = concrete(route, seeded["ids"])
+        for method in ("post", "put", "patch"):
+            response = getattr(client, method)(path, DEEP_BODY, content_type="application/json")
+            if response.status_code in {405, 415}:
+                continue  # the route takes no JSON body with this method
+            tried += 1
+            if response.status_code >= 500:
+                failures.append(f"{method.upper()} {path} -> {response.status_code}")
+    assert failures == []
+    assert tried >= 25

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
-from rest_framework import serializers, status
+from rest_framework import parsers, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -43,6 +43,14 @@ class CoreAPIView(GenericAPIView):
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     # OPTIONS without DRF's serializer-based "actions" (they need one serializer_class).
     metadata_class = TeamMoaMetadata
+
+    def get_parsers(self) -> list[Any]:
+        # Whatever parsers a subclass lists, JSON is parsed with the bounded parser: an
+        # endpoint that names DRF's own JSONParser must not bring the RecursionError back.
+        return [
+            JSONParser() if type(parser) is parsers.JSONParser else parser
+            for parser in super().get_parsers()
+        ]
 
     def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
         return exception_handler
