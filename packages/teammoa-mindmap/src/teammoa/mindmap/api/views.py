@@ -18,8 +18,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from teammoa.core.api import TeamScopedView
-from teammoa.core.api.parsers import JSONParser
+from teammoa.core.api import JSONParser, TeamScopedView
 from teammoa.core.errors import Invalid
 from teammoa.mindmap import exports, services
 from teammoa.mindmap.api import serializers as s

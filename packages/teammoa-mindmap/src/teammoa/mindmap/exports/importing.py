@@ -12,7 +12,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from teammoa.core.api.parsers import JSONNestingError, load_json
+from teammoa.core.api import JSONNestingError, load_json
 from teammoa.core.errors import Invalid
 from teammoa.core.services import membership_of
 from teammoa.mindmap.conf import conf
