@@ -12,7 +12,9 @@ class TeamMoaMindmapConfig(AppConfig):
 
     def ready(self) -> None:
         from teammoa.core.navigation import TeamTab, register_team_tab
-        from teammoa.mindmap import checks, receivers  # noqa: F401  (registers them)
+
+        # Registers the checks, the signal receivers and the broadcast of committed changes.
+        from teammoa.mindmap import broadcast, checks, receivers  # noqa: F401
 
         register_team_tab(
             TeamTab("mindmap", _("Mindmaps"), "teammoa_mindmap:mindmap_list", order=40)

@@ -14,7 +14,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from teammoa.mindmap.services.changes import Change
+from teammoa.mindmap.local import current_hub
+from teammoa.mindmap.services.changes import Change, subscribe
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +32,6 @@ def layer() -> Any:
 
 async def apublish(mindmap_id: int, changes: list[Change]) -> None:
     """Deliver persisted changes here, then to every other process."""
-    from teammoa.mindmap.hub import current_hub
-
     hub = current_hub()
     if hub is not None:
         # Here at once; to the other processes with the hub's next channel-layer message.
@@ -57,8 +56,6 @@ async def apublish(mindmap_id: int, changes: list[Change]) -> None:
 
 async def aend_membership(team_id: int, user_id: int) -> None:
     """Close the user's editors of this team's mindmaps in every process (4403)."""
-    from teammoa.mindmap.hub import current_hub
-
     hub = current_hub()
     if hub is not None:
         hub.end_membership(team_id, user_id)
@@ -98,3 +95,12 @@ def publish(mindmap_id: int, changes: list[Change]) -> None:
 
 def end_membership(team_id: int, user_id: int) -> None:
     _run(aend_membership, team_id, user_id)
+
+
+def _after_commit(mindmap_id: int, changes: list[Change]) -> None:
+    publish(mindmap_id, changes)  # looked up on each call, so tests can replace it
+
+
+# The services report what changed (teammoa.mindmap.services.changes); the realtime layer
+# subscribes. Imported by the app's ready(), so every process broadcasts REST changes too.
+subscribe(_after_commit)

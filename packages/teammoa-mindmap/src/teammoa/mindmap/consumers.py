@@ -21,8 +21,8 @@ from teammoa.core.errors import Forbidden, NotFound
 from teammoa.core.websocket import OpenSocket, TooManySockets, admit, release
 from teammoa.mindmap import hub, protocol, services
 from teammoa.mindmap.conf import conf
-from teammoa.mindmap.hub import spawn
 from teammoa.mindmap.limits import TokenBucket
+from teammoa.mindmap.local import spawn
 from teammoa.mindmap.presence import person
 from teammoa.mindmap.protocol import ProtocolError
 from teammoa.mindmap.rooms import Item, Room

@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import logging
 import sys
 import uuid
-import weakref
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from teammoa.mindmap import writer
 from teammoa.mindmap.broadcast import CONTROL_GROUP, layer, room_group
 from teammoa.mindmap.conf import conf
+from teammoa.mindmap.local import all_hubs, cancelled, loop_hub, set_loop_hub, spawn
 from teammoa.mindmap.presence import Registry, make_registry
+from teammoa.mindmap.rooms import Member, Room
 from teammoa.mindmap.services.changes import Change
-
-if TYPE_CHECKING:
-    from teammoa.mindmap.rooms import Member, Room
 
 logger = logging.getLogger(__name__)
 
@@ -44,52 +42,13 @@ class Bundle:
     notices: list[str] = field(default_factory=list)
 
 
-_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
-
-
-def spawn(coroutine: Any) -> asyncio.Task[Any]:
-    """A task with a context of its own.
-
-    Tasks and timers started while a change is being published may run inside the
-    context of an ``async_to_sync`` call (a REST view's commit hook); inheriting it, a
-    later ``sync_to_async`` would try that call's long-finished executor.
-    """
-    return asyncio.get_running_loop().create_task(coroutine, context=contextvars.Context())
-
-
-def call_later(delay: float, callback: Any) -> asyncio.TimerHandle:
-    return asyncio.get_running_loop().call_later(delay, callback, context=contextvars.Context())
-
-
-def cancelled() -> bool:
-    """Whether this task has been asked to stop.
-
-    Checked after catching errors in the long-running loops: a cancellation that lands
-    inside a client library's own timeout can come out as a ``TimeoutError``, and a loop
-    that carries on after it would never end.
-    """
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
-
-
-def current_hub() -> Hub | None:
-    """This event loop's running hub, if any."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-    hub = _hubs.get(loop)
-    return hub if hub is not None and not hub.stopped else None
-
-
 async def join(member: Member, mindmap_id: int, team_id: int) -> Room:
     """Put a connection into its mindmap's room in this process (subscribed on return)."""
-    loop = asyncio.get_running_loop()
     while True:
-        hub = _hubs.get(loop)
+        hub = loop_hub()
         if hub is None or hub.stopped:
             hub = Hub()
-            _hubs[loop] = hub
+            set_loop_hub(hub)
             hub.starting = spawn(hub.start())
         await asyncio.shield(hub.starting)
         if not hub.stopped:
@@ -123,7 +82,6 @@ class Hub:
             await self._sync_group(CONTROL_GROUP, True)
 
     async def join(self, member: Member, mindmap_id: int, team_id: int) -> Room:
-        from teammoa.mindmap.rooms import Room
 
         room = self.rooms.get(mindmap_id)
         if room is None:
@@ -165,9 +123,7 @@ class Hub:
         self._subscribed.clear()
         with contextlib.suppress(Exception):
             await self.registry.close()
-        if not any(hub.rooms for hub in list(_hubs.values()) if hub is not self):
-            from teammoa.mindmap import writer
-
+        if not any(hub.rooms for hub in all_hubs() if hub is not self):
             with contextlib.suppress(Exception):
                 await writer.release()
 

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from channels.db import database_sync_to_async
 
@@ -20,29 +20,22 @@ from teammoa.core.errors import DomainError
 from teammoa.mindmap import protocol, services, writer
 from teammoa.mindmap.broadcast import apublish
 from teammoa.mindmap.conf import conf
+from teammoa.mindmap.local import call_later, cancelled, spawn
+from teammoa.mindmap.presence import Registry
 from teammoa.mindmap.services.changes import Change
 
 
-def cancelled() -> bool:
-    """See ``hub.cancelled``."""
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
+class RoomHub(Protocol):
+    """What a room asks of the process's hub (``teammoa.mindmap.hub.Hub``, which imports
+    this module: a room never imports its hub back)."""
 
+    registry: Registry
 
-if TYPE_CHECKING:
-    from teammoa.mindmap.hub import Hub
+    def queue_volatile(self, mindmap_id: int, items: dict[Any, Any]) -> None: ...
 
+    def queue_notices(self, mindmap_id: int, encoded: list[str]) -> None: ...
 
-def spawn(coroutine: Any) -> asyncio.Task[Any]:
-    from teammoa.mindmap.hub import spawn as spawn_task
-
-    return spawn_task(coroutine)
-
-
-def call_later(delay: float, callback: Any) -> asyncio.TimerHandle:
-    from teammoa.mindmap.hub import call_later as later
-
-    return later(delay, callback)
+    async def leave(self, room: Room, member: Member) -> None: ...
 
 
 logger = logging.getLogger(__name__)
@@ -70,7 +63,7 @@ class Member(Protocol):
 
 
 class Room:
-    def __init__(self, hub: Hub, mindmap_id: int, team_id: int) -> None:
+    def __init__(self, hub: RoomHub, mindmap_id: int, team_id: int) -> None:
         self.hub = hub
         self.id = mindmap_id
         self.team_id = team_id

@@ -8,26 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from django.utils import timezone
 
 from teammoa.core.text import displayable_text
 from teammoa.mindmap.exports import drawing, outline
+from teammoa.mindmap.exports.data import MapData
 from teammoa.mindmap.exports.importing import FORMAT, FORMAT_VERSION, import_mindmap
 from teammoa.mindmap.models import Comment, Connection, Mindmap, Node
-
-
-@dataclass(frozen=True)
-class MapData:
-    """Everything an export needs, read once."""
-
-    title: str
-    version: int
-    nodes: list[dict[str, Any]]
-    connections: list[tuple[int, int]]
-    comments: list[dict[str, Any]]
 
 
 def load(mindmap: Mindmap) -> MapData:

@@ -15,7 +15,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 from teammoa.mindmap.conf import conf
 
 if TYPE_CHECKING:
-    from teammoa.mindmap.exports import MapData
+    from teammoa.mindmap.exports.data import MapData
 
 NODE_HEIGHT = 40
 CHAR_WIDTH = 8.5

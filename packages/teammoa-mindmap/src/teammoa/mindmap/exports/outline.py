@@ -18,7 +18,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from teammoa.mindmap.exports import MapData
+    from teammoa.mindmap.exports.data import MapData
 
 
 @dataclass

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,15 @@ class Change:
 
 
 _collector = threading.local()
+# Who hears of committed changes: the realtime layer (``broadcast``) subscribes; the
+# services never import it (it imports them).
+_subscribers: list[Callable[[int, list[Change]], None]] = []
+
+
+def subscribe(callback: Callable[[int, list[Change]], None]) -> None:
+    """Call ``callback(mindmap_id, changes)`` after each commit that persisted changes."""
+    if callback not in _subscribers:
+        _subscribers.append(callback)
 
 
 @contextmanager
@@ -67,6 +77,5 @@ def publish_on_commit(mindmap_id: int, changes: list[Change]) -> None:
     if collected is not None:
         transaction.on_commit(lambda: collected.append((mindmap_id, changes)))
         return
-    from teammoa.mindmap.broadcast import publish
-
-    transaction.on_commit(lambda: publish(mindmap_id, changes))
+    for callback in list(_subscribers):
+        transaction.on_commit(functools.partial(callback, mindmap_id, changes))
