@@ -259,11 +259,13 @@ def test_usual_week_body_junk(client_of, team_and_member, field):
     "body",
     [
         b"{",
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"days": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
         b"\xff\xfe",
         b'{"week": "2026-W48", "days": NaN}',
         b"",
     ],
-    ids=["truncated", "not-utf8", "nan", "empty"],
+    ids=["truncated", "nested", "nested-days", "not-utf8", "nan", "empty"],
 )
 @pytest.mark.parametrize("path", ["me/?week=2026-W48", "me/usual/"])
 def test_bodies_that_are_not_json(client_of, team_and_member, body, path):
