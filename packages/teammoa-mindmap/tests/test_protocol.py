@@ -49,7 +49,6 @@ def test_valid_frames_become_requests():
         ("{}", protocol.UNKNOWN_TYPE),
         ('{"type": "node.move", "node": 1, "x": 1}', protocol.INVALID),
         ('{"type": "cursor", "x": -1, "y": 1}', protocol.INVALID),
-        ('{"type": "node.update", "node": 1}', protocol.INVALID),
     ],
 )
 def test_junk_gets_its_code(text, code):

@@ -167,8 +167,8 @@ def validate(message: dict[str, Any]) -> Request:
             fields[name] = value
     if kind in VOLATILE and not errors:
         errors.update(position_errors(fields["x"], fields["y"]))
-    if kind == "node.update" and not errors and not ({"title", "content"} & fields.keys()):
-        errors["title"] = [_("Send a title or content to change.")]
+    # What a change must carry beyond its fields' types (a title or content to update) is
+    # the service's rule, checked there for REST and sockets alike.
     if errors:
         raise ProtocolError(INVALID, _("Invalid message."), req, errors)
     return Request(kind, fields, req)

@@ -60,11 +60,8 @@ def mindmap_list(request: HttpRequest, membership: Membership) -> HttpResponse:
 def mindmap_import(request: HttpRequest, membership: Membership) -> HttpResponse:
     upload = request.FILES.get("file")
     try:
-        if upload is None:
-            raise Invalid.field("file", _("Choose a JSON export to import."))
-        if upload.size > conf.IMPORT_MAX_BYTES:
-            raise Invalid.field("file", _("The file is too large."))
-        mindmap = exports.import_mindmap(request.user, membership.team_id, upload.read())
+        raw = exports.importing.read_upload(upload)
+        mindmap = exports.import_mindmap(request.user, membership.team_id, raw)
     except Invalid as exc:
         for messages_of_field in exc.errors.values():
             for message in messages_of_field:

@@ -279,9 +279,7 @@ class ImportView(MindmapAPIView):
     def post(self, request: Request, team: int) -> Response:
         upload = request.FILES.get("file") if hasattr(request, "FILES") else None
         if upload is not None:
-            if upload.size > exports.importing.conf.IMPORT_MAX_BYTES:
-                raise Invalid.field("file", _("The file is too large."))
-            raw: Any = upload.read()
+            raw: Any = exports.importing.read_upload(upload)
             title = request.data.get("title")
         elif isinstance(request.data, dict) and request.data.get("format"):
             raw, title = request.data, None

@@ -32,12 +32,25 @@ FORMAT_VERSION = 1
 IMPORT_TITLE_ATTEMPTS = 5
 
 
+def _check_size(size: int | None) -> None:
+    if size is None or size > conf.IMPORT_MAX_BYTES:
+        raise Invalid.field("file", _("The file is too large."))
+
+
+def read_upload(upload: Any) -> bytes:
+    """An uploaded export's bytes, refused before reading when it is missing or too large
+    (the pages and the REST API both take uploads)."""
+    if upload is None:
+        raise Invalid.field("file", _("Choose a JSON export to import."))
+    _check_size(upload.size)
+    return upload.read()
+
+
 def _document(raw: bytes | str | dict[str, Any]) -> dict[str, Any]:
     if isinstance(raw, dict):
         document = raw
     else:
-        if len(raw) > conf.IMPORT_MAX_BYTES:
-            raise Invalid.field("file", _("The file is too large."))
+        _check_size(len(raw))
         try:
             document = load_json(raw)
         except JSONNestingError as exc:  # before the decoder recurses, not after
