@@ -153,11 +153,38 @@ class GracefulStop:
         self.server.stop()
 
 
+def leave_bodies_to_the_application() -> None:
+    """Stop Twisted parsing form bodies before Daphne hands them on.
+
+    Every twisted.web request parses a POSTed multipart or urlencoded body into
+    ``request.args``, which Daphne never reads: a second copy of every upload in memory
+    and, for a malformed multipart body, a bare "400 Bad Request" and a dropped
+    connection instead of the application's answer naming the problem. Twisted turns
+    this off per request (``parsePOSTFormSubmission``); Daphne does not, so its request
+    class is replaced here by one that does.
+    """
+    from daphne import http_protocol
+
+    if getattr(http_protocol.WebRequest, "teammoa_leaves_bodies", False):
+        return
+
+    class WebRequest(http_protocol.WebRequest):
+        teammoa_leaves_bodies = True
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._parsePOSTFormSubmission = False
+
+    http_protocol.WebRequest = WebRequest
+
+
 def build_server() -> Any:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teammoa_site.settings.prod")
     # Importing daphne.server installs the asyncio reactor Daphne needs, before anything
     # else can install Twisted's default one.
     from daphne.server import Server
+
+    leave_bodies_to_the_application()
 
     from teammoa_site.asgi import application  # sets Django up (and its LOGGING)
 
