@@ -1,0 +1,201 @@
+"""Property tests for every stored text field, through the live API (and the socket).
+
+Any Unicode string sent to a text field is either stored and read back exactly as
+``teammoa.core.text.check_text`` cleans it (blanks stripped from both ends, line breaks
+normalised in multi-line fields; docs/text-input.md), or refused with a 400 naming that
+field. Never a 5xx, never a different value read back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import requests
+from conftest import FIGURES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from live import PROXY_HEADERS, Live
+
+EXAMPLES = int(os.environ.get("TEAMMOA_FUZZ_TEXT_EXAMPLES", "40"))
+
+
+@dataclass(frozen=True)
+class TextField:
+    """One stored text field: how to write it, how to read it back, its cleaner's rules."""
+
+    name: str  # "<object>.<field>"
+    method: str
+    write: Callable[[dict[str, Any]], str]  # world -> URL
+    read: Callable[[dict[str, Any], Any], str] | None  # (world, written body) -> URL to GET
+    field: str
+    max_length: int
+    multiline: bool = False
+    min_length: int = 1
+    extra: tuple[tuple[str, Any], ...] = ()
+    # Titles unique per team: a variant MySQL's collation calls equal may be refused.
+    unique: bool = False
+    pick: Callable[[Any, dict[str, Any], Any], Any] | None = None  # read-back extractor
+
+
+def _api(world: dict[str, Any], path: str) -> str:
+    return f"/api/v1/teams/{world['teams']['main']}/{path}"
+
+
+def _main(world: dict[str, Any], kind: str) -> int:
+    return world["content"]["main"][kind][0]
+
+
+def _map(world: dict[str, Any]) -> int:
+    return world["mindmaps"]["main2"]["id"]
+
+
+def _node(world: dict[str, Any]) -> int:
+    return world["mindmaps"]["main2"]["nodes"][-1]
+
+
+def _team_url(world: dict[str, Any], body: Any = None) -> str:
+    return f"/api/v1/teams/{world['teams']['main']}/"
+
+
+def _milestone(world: dict[str, Any], body: Any = None) -> str:
+    return _api(world, f"milestones/{_main(world, 'milestones')}/")
+
+
+def _todo(world: dict[str, Any], body: Any = None) -> str:
+    return _api(world, f"todos/{_main(world, 'todos')}/")
+
+
+def _post(world: dict[str, Any], body: Any = None) -> str:
+    return _api(world, f"posts/{_main(world, 'posts')}/")
+
+
+def _mindmap(world: dict[str, Any], body: Any = None) -> str:
+    return _api(world, f"mindmaps/{_map(world)}/")
+
+
+def _node_url(world: dict[str, Any], body: Any = None) -> str:
+    return _api(world, f"mindmaps/{_map(world)}/nodes/{_node(world)}/")
+
+
+def _comments(world: dict[str, Any], body: Any = None) -> str:
+    return _api(world, f"mindmaps/{_map(world)}/nodes/{_node(world)}/comments/")
+
+
+def _node_in_snapshot(snapshot: Any, world: dict[str, Any], field: str) -> Any:
+    (node,) = [n for n in snapshot["nodes"] if n["id"] == _node(world)]
+    return node[field]
+
+
+def _comment_in_list(page: Any, created: Any, field: str) -> Any:
+    rows = page["results"] if isinstance(page, dict) and "results" in page else page
+    (comment,) = [c for c in rows if c["id"] == created["id"]]
+    return comment[field]
+
+
+FIELDS = [
+    TextField("team.title", "PATCH", _team_url, _team_url, "title", 64),
+    TextField("team.introduction", "PATCH", _team_url, _team_url, "introduction", 2000, True, 0),
+    TextField("milestone.title", "PATCH", _milestone, _milestone, "title", 100),
+    TextField(
+        "milestone.description", "PATCH", _milestone, _milestone, "description", 5000, True, 0
+    ),
+    TextField("todo.content", "PATCH", _todo, _todo, "content", 500),
+    TextField("post.title", "PATCH", _post, _post, "title", 100),
+    TextField("mindmap.title", "PATCH", _mindmap, _mindmap, "title", 64, unique=True),
+    TextField(
+        "node.title",
+        "PATCH",
+        _node_url,
+        _mindmap,
+        "title",
+        64,
+        pick=lambda got, world, _body: _node_in_snapshot(got, world, "title"),
+    ),
+    TextField(
+        "node.content",
+        "PATCH",
+        _node_url,
+        _mindmap,
+        "content",
+        10_000,
+        True,
+        0,
+        pick=lambda got, world, _body: _node_in_snapshot(got, world, "content"),
+    ),
+    TextField(
+        "comment.text",
+        "POST",
+        _comments,
+        _comments,
+        "text",
+        2000,
+        True,
+        pick=lambda got, _world, created: _comment_in_list(got, created, "text"),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def api(live: Live) -> requests.Session:
+    session = requests.Session()
+    session.headers.update(
+        {**PROXY_HEADERS, "Authorization": f"Token {live.world['token']['member']}"}
+    )
+    return session
+
+
+def _call(api: requests.Session, live: Live, method: str, path: str, **kwargs: Any) -> Any:
+    response = api.request(method, live.base_url + path, timeout=30, **kwargs)
+    FIGURES["text requests"] += 1
+    if response.status_code >= 500:
+        FIGURES["text responses >= 500"] += 1
+    return response
+
+
+@pytest.mark.parametrize("spec", FIELDS, ids=[spec.name for spec in FIELDS])
+def test_text_field_stores_or_refuses(spec: TextField, live: Live, api: requests.Session) -> None:
+    from teammoa.core.testing.text import any_text, expected_text
+
+    world = live.world
+    rules = {
+        "max_length": spec.max_length,
+        "min_length": spec.min_length,
+        "multiline": spec.multiline,
+    }
+
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(value=st.one_of(any_text(), any_text(max_size=spec.max_length + 5)))
+    def property_(value: str) -> None:
+        FIGURES["text hypothesis cases"] += 1
+        # What the server decodes: JSON joins an escaped surrogate pair into one character.
+        expected = expected_text(json.loads(json.dumps(value)), **rules)
+        body = {spec.field: value, **dict(spec.extra)}
+        response = _call(api, live, spec.method, spec.write(world), json=body)
+        shown = f"{spec.method} {spec.write(world)} {body!r} -> {response.status_code}"
+        assert response.status_code < 500, f"{shown}: {response.text[:500]}"
+        if response.status_code == 400:
+            errors = response.json()
+            assert spec.field in errors, f"{shown}: the error names no field: {errors}"
+            assert expected is None or spec.unique, f"{shown}: refused a valid text: {errors}"
+            return
+        assert response.status_code in (200, 201), f"{shown}: {response.text[:500]}"
+        assert expected is not None, f"{shown}: stored a text that must be refused"
+        created = response.json()
+        got = _call(api, live, "GET", spec.read(world, created))
+        assert got.status_code == 200, got.text[:500]
+        data = got.json()
+        stored = spec.pick(data, world, created) if spec.pick else data[spec.field]
+        assert stored == expected, f"{shown}: read back {stored!r}, expected {expected!r}"
+
+    property_()
