@@ -51,7 +51,15 @@ async def test_not_json_is_bad_json(world, sockets):
 async def test_unknown_type(world, sockets):
     socket = await alice_in(world, sockets)
 
-    for message in [{"type": "node.explode", "req": "a"}, {"req": "b"}, {"type": 7, "req": "c"}]:
+    unknown = [
+        {"type": "node.explode", "req": "a"},
+        {"req": "b"},
+        {"type": 7, "req": "c"},
+        # Unhashable types, found by the fuzz session: no answer and a traceback before.
+        {"type": {"node.create": 1}, "req": "d"},
+        {"type": ["cursor"], "req": "e"},
+    ]
+    for message in unknown:
         error = await socket.request(message)
         assert (error["type"], error["code"]) == ("error", protocol.UNKNOWN_TYPE)
         assert error["req"] == message["req"]

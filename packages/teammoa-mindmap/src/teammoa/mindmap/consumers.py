@@ -253,7 +253,9 @@ class MindmapConsumer:
         except ProtocolError:
             self._spend(None)
             raise
-        if message.get("type") in protocol.VOLATILE:
+        kind = message.get("type")
+        # A type may be any JSON value; a list or an object is unhashable.
+        if isinstance(kind, str) and kind in protocol.VOLATILE:
             if not self.volatile_bucket.allow():
                 return None
         else:
