@@ -13,7 +13,9 @@ class MindmapSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     title = serializers.CharField()
     version = serializers.IntegerField(read_only=True)
-    node_count = serializers.IntegerField(read_only=True, required=False)
+    # Only in the list (not after create or rename). Not read_only: drf-spectacular marks
+    # every read-only field required, and a response without it then breaks the schema.
+    node_count = serializers.IntegerField(required=False)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
@@ -53,7 +55,8 @@ class ConnectionSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     source = serializers.IntegerField()
     target = serializers.IntegerField()
-    version = serializers.IntegerField(read_only=True, required=False)
+    # Only in the answer to a create, not in snapshots (see MindmapSerializer.node_count).
+    version = serializers.IntegerField(required=False)
 
 
 class SnapshotMindmapSerializer(serializers.Serializer):

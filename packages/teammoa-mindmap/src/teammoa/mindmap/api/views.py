@@ -67,6 +67,9 @@ def _node(user: Any, mindmap_id: int, node_id: int, version: int) -> dict[str, A
 
 
 class MindmapListView(MindmapAPIView):
+    # Declared so the schema shows the paginated shape (and its ?page= parameters).
+    pagination_class = MindmapPagination
+
     @extend_schema(
         tags=TAGS, summary="The team's mindmaps", responses=s.MindmapSerializer(many=True)
     )
@@ -177,6 +180,8 @@ class ConnectionDetailView(MindmapAPIView):
 
 
 class CommentListView(MindmapAPIView):
+    pagination_class = MindmapPagination
+
     @extend_schema(tags=TAGS, summary="A node's comments", responses=s.CommentSerializer(many=True))
     def get(self, request: Request, team: int, id: int, node: int) -> Response:
         if not self.mindmap.nodes.filter(pk=node).exists():
