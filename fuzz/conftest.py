@@ -17,6 +17,7 @@ from typing import Any
 
 import live as live_module
 import pytest
+from known import SEEN, known_log_line
 
 # Every figure the session prints (and docs/reliability.md records).
 FIGURES: Counter[str] = Counter()
@@ -52,14 +53,15 @@ def live() -> Iterator[live_module.Live]:
     strays = stray_rows()
     alive, log = server.healthy(), server.log()
     errors = [line for line in log.splitlines() if ERROR_LINE.search(line)]
+    headlines = sorted({line.split(" ", 3)[-1] for line in errors if "ERROR" in line})
+    unknown = [line for line in headlines if not known_log_line(line)]
     FIGURES["server errors logged"] = len(errors)
     if not alive:
         pytest.fail(f"the server died or stopped answering during the run:\n{log[-5000:]}")
-    if errors:
-        headlines = sorted({line.split(" ", 3)[-1] for line in errors if "ERROR" in line})
+    if unknown:
         pytest.fail(
-            f"the server logged {len(headlines)} distinct error(s):\n"
-            + "\n".join(headlines[:40])
+            f"the server logged {len(unknown)} distinct error(s) not known:\n"
+            + "\n".join(unknown[:40])
             + f"\n\nthe last lines of its log:\n{log[-3000:]}"
         )
     if strays:
@@ -119,6 +121,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any)
     terminalreporter.section("fuzz figures")
     for name, value in sorted(FIGURES.items()):
         terminalreporter.write_line(f"{name:>40}: {value}")
+    if SEEN:
+        terminalreporter.section("known failures (fuzz/known.py)")
+        for line, count in sorted(SEEN.items()):
+            terminalreporter.write_line(f"{count:>6} x {line}")
     target = os.environ.get("TEAMMOA_FUZZ_FIGURES")
     if target:
         Path(target).write_text(json.dumps(dict(sorted(FIGURES.items())), indent=2) + "\n")

@@ -19,6 +19,7 @@ import requests
 from conftest import FIGURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from known import known_field, known_request
 from live import PROXY_HEADERS, Live
 
 EXAMPLES = int(os.environ.get("TEAMMOA_FUZZ_TEXT_EXAMPLES", "40"))
@@ -154,10 +155,18 @@ def _call(api: requests.Session, live: Live, method: str, path: str, **kwargs: A
     FIGURES["text requests"] += 1
     if response.status_code >= 500:
         FIGURES["text responses >= 500"] += 1
+        if known_request("server_error", method, path):
+            FIGURES["text known server errors"] += 1
     return response
 
 
-@pytest.mark.parametrize("spec", FIELDS, ids=[spec.name for spec in FIELDS])
+def _param(spec: TextField) -> Any:
+    known = known_field(spec.name)
+    marks = [pytest.mark.xfail(reason=known.reason, strict=False)] if known else []
+    return pytest.param(spec, id=spec.name, marks=marks)
+
+
+@pytest.mark.parametrize("spec", [_param(spec) for spec in FIELDS])
 def test_text_field_stores_or_refuses(spec: TextField, live: Live, api: requests.Session) -> None:
     from teammoa.core.testing.text import any_text, expected_text
 

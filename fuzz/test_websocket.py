@@ -38,7 +38,7 @@ MEMBER_EXAMPLES = int(os.environ.get("TEAMMOA_FUZZ_WS_EXAMPLES", "1200"))
 OUTSIDER_EXAMPLES = int(os.environ.get("TEAMMOA_FUZZ_WS_OUTSIDER_EXAMPLES", "300"))
 ANSWER_TIMEOUT = 15.0
 ERROR_CODES = {"bad_json", "unknown_type", "invalid", "not_found", "forbidden", "rate_limited"}
-ERROR_CODES |= {"too_large"}
+ERROR_CODES |= {"too_large", "unavailable"}
 TYPES = [
     "node.create",
     "node.move",
@@ -344,7 +344,9 @@ def frames(ids: dict[str, list[int]]) -> st.SearchStrategy[Any]:
     """Every protocol type: valid frames with one hostile field (most of them), frames with
     any mix of valid, hostile, mistyped and missing fields, and raw junk."""
     valid = {
-        "str": st.text(st.characters(codec="utf-8", categories=["L", "N", "Zs"]), 1, 20),
+        "str": st.text(
+            st.characters(codec="utf-8", categories=["L", "N", "Zs"]), min_size=1, max_size=20
+        ),
         "x": st.integers(0, 5400),
         "y": st.integers(0, 3600),
         "node": st.sampled_from(ids["node"]),
