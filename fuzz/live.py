@@ -6,7 +6,7 @@ Everything here is started by :func:`start` and undone by :meth:`Live.stop`.
 
 from __future__ import annotations
 
-import datetime
+import atexit
 import os
 import signal
 import socket
@@ -168,6 +168,8 @@ class Live:
     world: dict[str, Any] = field(default_factory=dict)
     process: subprocess.Popen | None = None
     started: float = field(default_factory=time.monotonic)
+    stopped: bool = False
+    exit_code: int | None = None
 
     @property
     def base_url(self) -> str:
@@ -187,6 +189,9 @@ class Live:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def stop(self) -> int | None:
+        if self.stopped:
+            return self.exit_code
+        self.stopped = True
         code = None
         if self.process is not None:
             if self.process.poll() is None:
@@ -202,6 +207,7 @@ class Live:
             _database("drop")
             _flush_redis()
         self.tmp.cleanup()
+        self.exit_code = code
         return code
 
 
@@ -224,6 +230,8 @@ def start() -> Live:
     port = free_port()
     env = site_env(Path(tmp.name), port)
     live = Live(port=port, env=env, tmp=tmp, log_path=Path(tmp.name) / "server.log")
+    # However pytest ends, the server, the database and the Redis index go with it.
+    atexit.register(live.stop)
     _database("create")
     _flush_redis()
     _manage(env, "migrate", "--noinput", "-v0")
@@ -256,7 +264,3 @@ def start() -> Live:
         time.sleep(0.2)
     live.stop()
     raise RuntimeError(f"the server did not answer /health/live/ within 60 s:\n{live.log()}")
-
-
-def today() -> datetime.date:
-    return datetime.date.today()
