@@ -47,6 +47,11 @@ def test_lists_are_documented_as_pages(schema):
         assert {"count", "next", "previous", "results"} <= set(page["properties"]), path
 
 
+def test_the_json_export_is_documented_as_an_object(schema):
+    content = schema["paths"][MAPS + "{id}/export/"]["get"]["responses"]["200"]["content"]
+    assert content["application/json"]["schema"]["type"] == "object"
+
+
 def test_every_answer_has_what_the_schema_requires(schema, world):
     client = APIClient()
     client.force_authenticate(world.host)

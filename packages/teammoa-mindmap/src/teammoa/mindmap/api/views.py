@@ -251,7 +251,11 @@ class ExportView(MindmapAPIView):
                 description="json (re-importable), md, opml, mm (FreeMind), svg or png",
             )
         ],
-        responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY)},
+        # The JSON export is a JSON object (a string schema broke it); the rest are files.
+        responses={
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT),
+            (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY),
+        },
     )
     def get(self, request: Request, team: int, id: int) -> HttpResponse:
         fmt = request.query_params.get("format", "json")
