@@ -69,6 +69,11 @@ KNOWN: list[Known] = [
             "node.title",
             "node.content",
             "comment.text",
+            "socket node.title",
+            "socket node.content",
+            "socket comment.text",
+            "profile.nickname",
+            "profile.bio",
         )
     ),
 ]

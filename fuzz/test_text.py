@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -206,5 +208,89 @@ def test_text_field_stores_or_refuses(spec: TextField, live: Live, api: requests
         data = got.json()
         stored = spec.pick(data, world, created) if spec.pick else data[spec.field]
         assert stored == expected, f"{shown}: read back {stored!r}, expected {expected!r}"
+
+    property_()
+
+
+# --- the site's own text fields: the profile form (no API; a page, as a person uses it) ---
+
+PROFILE_FIELDS = {
+    "profile.nickname": ("nickname", {"max_length": 20, "min_length": 2}),
+    "profile.bio": ("bio", {"max_length": 300, "min_length": 0, "multiline": True}),
+}
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _form_value(value: str) -> str:
+    """What the server decodes from a form post: UTF-8, an unpaired surrogate replaced."""
+    return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            name,
+            marks=[pytest.mark.xfail(reason=known.reason, strict=False)]
+            if (known := known_field(name))
+            else [],
+        )
+        for name in PROFILE_FIELDS
+    ],
+)
+def test_profile_text_is_stored_or_refused(name: str, live: Live) -> None:
+    from teammoa.core.testing.text import any_text, expected_text
+
+    field, rules = PROFILE_FIELDS[name]
+    world = live.world
+    origin = f"https://127.0.0.1:{live.port}"
+    url = f"{live.base_url}/accounts/profile/"
+    session = requests.Session()
+    session.headers.update({**PROXY_HEADERS, "Origin": origin, "Referer": f"{origin}/"})
+    cookies = {"sessionid": world["session"]["member"]}
+
+    def current() -> dict[str, str]:
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.get(pk=world["users"]["member"])
+        return {"nickname": user.nickname, "bio": user.bio}
+
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(value=any_text(max_size=rules["max_length"] + 5))
+    def property_(value: str) -> None:
+        FIGURES["text hypothesis cases"] += 1
+        page = session.get(url, cookies=cookies, timeout=30)
+        FIGURES["text requests"] += 1
+        assert page.status_code == 200, page.status_code
+        token = CSRF_INPUT.search(page.text).group(1)
+        csrf_cookie = page.cookies.get("csrftoken") or session.cookies.get("csrftoken")
+        data = {**current(), field: value, "csrfmiddlewaretoken": token}
+        body = "&".join(
+            f"{quote(k)}={quote(v.encode('utf-8', 'surrogatepass'))}" for k, v in data.items()
+        )
+        response = session.post(
+            url,
+            data=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            cookies={**cookies, "csrftoken": csrf_cookie or ""},
+            allow_redirects=False,
+            timeout=30,
+        )
+        FIGURES["text requests"] += 1
+        expected = expected_text(_form_value(value), **rules)
+        shown = f"{field}={value!r} -> {response.status_code}"
+        assert response.status_code in (200, 302), f"{shown}: {response.text[:300]}"
+        if response.status_code == 200:
+            assert f'id="id_{field}_error"' in response.text, f"{shown}: no error by the field"
+            assert expected is None, f"{shown}: refused a valid text"
+            return
+        assert expected is not None, f"{shown}: stored a text that must be refused"
+        assert current()[field] == expected, f"{shown}: stored {current()[field]!r}"
 
     property_()

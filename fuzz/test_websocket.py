@@ -30,11 +30,13 @@ import pytest
 from conftest import FIGURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from known import known_field
 from live import PROXY_HEADERS, Live
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 MEMBER_EXAMPLES = int(os.environ.get("TEAMMOA_FUZZ_WS_EXAMPLES", "1200"))
+TEXT_EXAMPLES = int(os.environ.get("TEAMMOA_FUZZ_TEXT_EXAMPLES", "40"))
 OUTSIDER_EXAMPLES = int(os.environ.get("TEAMMOA_FUZZ_WS_OUTSIDER_EXAMPLES", "300"))
 ANSWER_TIMEOUT = 15.0
 ERROR_CODES = {"bad_json", "unknown_type", "invalid", "not_found", "forbidden", "rate_limited"}
@@ -550,6 +552,66 @@ def test_outsider_frames_name_other_maps(live: Live, arena: Arena) -> None:
         answer = arena.loop.run(arena.outsider.request(frame))
         assert answer["type"] == "error", f"{frame} reached another team's map: {answer}"
         assert answer["code"] in {"not_found", "invalid", "forbidden"}, answer
+
+    property_()
+
+
+SOCKET_TEXT = {
+    # field: (frame type, rules of teammoa.core.text.check_text)
+    "socket node.title": ("title", {"max_length": 64}),
+    "socket node.content": ("content", {"max_length": 10_000, "min_length": 0, "multiline": True}),
+    "socket comment.text": ("text", {"max_length": 2000, "multiline": True}),
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            name,
+            marks=[pytest.mark.xfail(reason=known.reason, strict=False)]
+            if (known := known_field(name))
+            else [],
+        )
+        for name in SOCKET_TEXT
+    ],
+)
+def test_socket_text_is_stored_or_refused(name: str, live: Live, arena: Arena) -> None:
+    """The text-field property over the socket: an answer with the cleaned value, or
+    ``invalid`` naming the field; never a closed socket."""
+    from teammoa.core.testing.text import any_text, expected_text
+
+    field, rules = SOCKET_TEXT[name]
+    # A node of its own: the member's fuzzed frames may have deleted any seeded one.
+    created = arena.loop.run(
+        arena.fuzzer.request({"type": "node.create", "title": f"target {name}", "x": 5, "y": 5})
+    )
+    assert created["type"] == "node.created", created
+    node = created["node"]["id"]
+
+    @settings(
+        max_examples=TEXT_EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(value=any_text(max_size=rules["max_length"] + 5))
+    def property_(value: str) -> None:
+        FIGURES["websocket hypothesis cases"] += 1
+        kind = "comment.create" if field == "text" else "node.update"
+        frame = {"type": kind, "node": node, field: value}
+        expected = expected_text(json.loads(json.dumps(value)), **rules)
+        answer = arena.loop.run(arena.fuzzer.request(frame))
+        shown = f"{frame!r} -> {answer!r}"
+        if answer["type"] == "error":
+            assert answer["code"] == "invalid", shown
+            assert field in answer.get("errors", {}), f"the error names no field: {shown}"
+            assert expected is None, f"refused a valid text: {shown}"
+            return
+        assert expected is not None, f"stored a text that must be refused: {shown}"
+        stored = answer["comment"]["text"] if kind == "comment.create" else answer[field]
+        assert stored == expected, shown
 
     property_()
 
