@@ -385,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--profile", type=Path, help="py-spy record the servers into DIR")
     parser.add_argument("--keep", type=Path, help="scratch directory (kept)")
+    parser.add_argument("--hold", type=float, default=0, help="only serve for N seconds")
     args = parser.parse_args(argv)
     levels = [int(v) for v in args.levels.split(",") if v.strip()]
 
@@ -432,6 +433,8 @@ def main(argv: list[str] | None = None) -> int:
             "seed + sign-in",
         )
     (scratch / "media").mkdir(exist_ok=True)
+    # A stopped Daphne leaves its drain file behind; other servers would report draining.
+    (scratch / "draining").unlink(missing_ok=True)
 
     processes: list[subprocess.Popen] = []
     nginx: subprocess.Popen | None = None
@@ -482,6 +485,10 @@ def main(argv: list[str] | None = None) -> int:
             + f"; nginx on {url}",
             flush=True,
         )
+        if args.hold:
+            print(f"holding for {args.hold:g}s", flush=True)
+            time.sleep(args.hold)
+            return 0
         if args.warmup:
             locust_level(args, url, manifest, 20, args.warmup, 0, scratch, cpu, processes)
         results = []

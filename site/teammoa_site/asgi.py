@@ -16,6 +16,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teammoa_site.settings.prod")
 # Set up Django before importing anything that touches models.
 django_asgi_app = get_asgi_application()
 
+from django.db import connections  # noqa: E402
+
+# SPEC section 7: under ASGI each request runs in a thread of its own with a connection of
+# its own, so kept-open connections would pile up to max_connections. Only the WSGI
+# server, with its bounded threads, may keep them (DATABASE_CONN_MAX_AGE).
+for _alias in connections:
+    connections.settings[_alias]["CONN_MAX_AGE"] = 0
+
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 

@@ -173,6 +173,39 @@ def test_conn_max_age_stays_zero_even_when_the_url_asks_for_more():
     assert report_settings(DESCRIBE, env)["conn_max_age"] == 0
 
 
+ENTRY_POINTS = """
+import importlib
+from django.db import connections
+from django.conf import settings
+report = {"settings": settings.DATABASES["default"]["CONN_MAX_AGE"],
+          "checks": settings.DATABASES["default"]["CONN_HEALTH_CHECKS"]}
+importlib.import_module("teammoa_site.wsgi")
+report["wsgi"] = connections["default"].settings_dict["CONN_MAX_AGE"]
+importlib.import_module("teammoa_site.asgi")
+report["asgi"] = connections["default"].settings_dict["CONN_MAX_AGE"]
+"""
+
+
+def test_persistent_connections_are_for_the_wsgi_server_only():
+    # The WSGI server's threads are bounded, so it may keep a connection per thread; the
+    # ASGI application runs every request in a fresh thread and must not (SPEC section 7).
+    env = clean_env(DATABASE_URL="mysql://root@127.0.0.1:3306/teammoa", DATABASE_CONN_MAX_AGE="60")
+
+    report = report_settings(ENTRY_POINTS, env)
+
+    assert report == {"settings": 60, "checks": True, "wsgi": 60, "asgi": 0}
+
+
+def test_sessions_are_read_from_redis_when_there_is_one():
+    describe = "from django.conf import settings\nreport = {'engine': settings.SESSION_ENGINE}"
+
+    with_redis = report_settings(describe, clean_env(REDIS_URL="redis://cache.internal:6380/3"))
+    without = report_settings(describe, clean_env())
+
+    assert with_redis["engine"] == "django.contrib.sessions.backends.cached_db"
+    assert without["engine"] == "django.contrib.sessions.backends.db"
+
+
 def test_redis_url_selects_the_redis_cache_and_channel_layer():
     env = clean_env(REDIS_URL="redis://cache.internal:6380/3")
 

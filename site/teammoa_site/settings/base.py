@@ -96,8 +96,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{SITE_DIR / 'db.sqlite3'}"),
 }
 # Under ASGI every request runs in a fresh thread with a fresh connection; persistent
-# connections would linger and exhaust MySQL's max_connections (see SPEC section 7).
-DATABASES["default"]["CONN_MAX_AGE"] = 0
+# connections would linger and exhaust MySQL's max_connections (see SPEC section 7), so
+# teammoa_site.asgi forces 0 whatever is set here. A WSGI server with a bounded number of
+# threads (deploy/gunicorn.conf.py) keeps one connection per thread open instead:
+# DATABASE_CONN_MAX_AGE seconds (the URL's own conn_max_age is ignored on purpose).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# A kept connection that the server closed meanwhile is replaced, not used and failed.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] != 0
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -144,6 +149,9 @@ if REDIS_URL:
             },
         }
     }
+    # Sessions are read on nearly every request: from Redis, with the database as the
+    # durable copy (a flushed cache signs nobody out).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
