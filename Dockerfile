@@ -89,7 +89,8 @@ COPY deploy/entrypoint.sh deploy/serve.py deploy/healthcheck.py deploy/wait_for_
 
 WORKDIR /app
 USER ${APP_UID}:${APP_UID}
-EXPOSE 8000
+# 8000: plain HTTP (gunicorn); 8001: WebSockets (Daphne). See deploy/serve.py.
+EXPOSE 8000 8001
 STOPSIGNAL SIGTERM
 # No curl in the image: the check is a few lines of Python against /health/.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \

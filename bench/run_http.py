@@ -18,7 +18,8 @@ Steps, all bounded and all on 127.0.0.1:
 Everything it starts is stopped at the end, also on Ctrl-C. MariaDB and Redis are the
 shared ones at ``--database-url``/``--redis-url``: their CPU includes other clients'.
 
-    .venv/bin/python bench/run_http.py --server daphne --instances 2
+    .venv/bin/python bench/run_http.py                      # as production serves
+    .venv/bin/python bench/run_http.py --server daphne      # everything on Daphne
 """
 
 from __future__ import annotations
@@ -48,7 +49,11 @@ sys.path.insert(0, str(ROOT / "deploy" / "tests"))
 import nginx_config  # noqa: E402 - deploy/tests, the nginx config made local
 
 TICKS = os.sysconf("SC_CLK_TCK")
-SERVERS = ("daphne", "uvicorn", "gunicorn", "granian", "granian-wsgi")
+# "production" is deploy/serve.py as the image runs it (gunicorn for HTTP, Daphne for
+# /ws/); "daphne" is serve.py's single-Daphne layout; the others are candidates measured
+# with Daphne beside them for /ws/ where they serve WSGI.
+SERVERS = ("production", "daphne", "uvicorn", "gunicorn", "granian", "granian-wsgi")
+SPLIT = ("production", "gunicorn", "granian-wsgi")
 
 
 # --- processes and their CPU --------------------------------------------------------------
@@ -180,12 +185,29 @@ def run(cmd: list[str], env: dict[str, str], what: str) -> None:
     print(f"  {what}: {time.monotonic() - started:.1f}s", flush=True)
 
 
-def server_commands(args: argparse.Namespace, port: int, ws_port: int) -> list[list[str]]:
-    """The processes of one instance (one production container)."""
+def server_commands(
+    args: argparse.Namespace, port: int, ws_port: int
+) -> list[tuple[list[str], dict[str, str]]]:
+    """The processes of one instance (one production container) and their environment."""
     py = sys.executable
+    serve = str(ROOT / "deploy" / "serve.py")
     workers, threads = str(args.workers), str(args.threads)
+    if args.server == "production":
+        return [
+            (
+                [py, serve],
+                {
+                    "PORT": str(port),
+                    "TEAMMOA_WS_PORT": str(ws_port),
+                    "TEAMMOA_SERVER": "gunicorn",
+                    "TEAMMOA_HTTP_WORKERS": workers,
+                    "TEAMMOA_HTTP_THREADS": threads,
+                },
+            )
+        ]
+    if args.server == "daphne":
+        return [([py, serve], {"PORT": str(port), "TEAMMOA_SERVER": "daphne"})]
     http = {
-        "daphne": [py, str(ROOT / "deploy" / "serve.py")],
         "uvicorn": [
             py, "-m", "uvicorn", "teammoa_site.asgi:application", "--host", "127.0.0.1",
             "--port", str(port), "--workers", workers, "--no-access-log", "--lifespan", "off",
@@ -205,9 +227,9 @@ def server_commands(args: argparse.Namespace, port: int, ws_port: int) -> list[l
             "teammoa_site.wsgi:application",
         ],
     }[args.server]  # fmt: skip
-    commands = [http]
+    commands = [(http, {"PORT": str(port)})]
     if ws_port != port:
-        commands.append([py, str(ROOT / "deploy" / "serve.py")])
+        commands.append(([py, serve, "ws"], {"PORT": str(ws_port)}))
     return commands
 
 
@@ -371,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
     )
-    parser.add_argument("--server", choices=SERVERS, default="daphne")
+    parser.add_argument("--server", choices=SERVERS, default="production")
     parser.add_argument("--instances", type=int, default=2, help="app containers")
     parser.add_argument("--workers", type=int, default=1, help="worker processes per instance")
     parser.add_argument("--threads", type=int, default=8, help="threads per WSGI worker")
@@ -392,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="teammoa-bench-"))
     scratch.mkdir(parents=True, exist_ok=True)
     manifest = scratch / "manifest.json"
-    split = args.server in ("gunicorn", "granian-wsgi")
+    split = args.server in SPLIT
     ports = free_ports(args.instances * (3 if split else 1) + 2, args.port_base)
     http_port, https_port = ports[0], ports[1]
     app_ports = ports[2 : 2 + args.instances]
@@ -415,8 +437,9 @@ def main(argv: list[str] | None = None) -> int:
         # the throttle's cost (its Redis round trips) in the figures.
         "API_USER_RATE": os.environ.get("BENCH_API_USER_RATE", "1000000/m"),
     }
-    if split:
-        # Bounded threads, so persistent connections stay bounded too.
+    if args.server in ("gunicorn", "granian-wsgi"):
+        # Bounded threads, so persistent connections stay bounded too (serve.py sets this
+        # itself for its gunicorn; its Daphne, like any ASGI server, forces 0).
         env["DATABASE_CONN_MAX_AGE"] = os.environ.get("BENCH_CONN_MAX_AGE", "300")
     print(f"scratch {scratch}", flush=True)
     started_all = time.monotonic()
@@ -441,16 +464,11 @@ def main(argv: list[str] | None = None) -> int:
     logs = open(scratch / "servers.log", "ab")  # noqa: SIM115
     try:
         for index in range(args.instances):
-            for command in server_commands(args, app_ports[index], ws_ports[index]):
-                port = (
-                    ws_ports[index]
-                    if command[-1].endswith("serve.py") and split
-                    else app_ports[index]
-                )
+            for command, extra in server_commands(args, app_ports[index], ws_ports[index]):
                 processes.append(
                     subprocess.Popen(
                         command,
-                        env={**env, "PORT": str(port), "TEAMMOA_BIND": "127.0.0.1"},
+                        env={**env, **extra, "TEAMMOA_BIND": "127.0.0.1"},
                         cwd=SITE,
                         stdout=logs,
                         stderr=logs,

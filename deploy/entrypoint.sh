@@ -6,7 +6,8 @@
 #                                     RUN_MIGRATIONS=1 (one instance, not every replica),
 #                                     collect static files (COLLECTSTATIC=0 skips), create
 #                                     the superuser from DJANGO_SUPERUSER_* if set, then
-#                                     exec the server (deploy/serve.py: Daphne)
+#                                     exec the server (deploy/serve.py: gunicorn for
+#                                     HTTP on $PORT, Daphne for WebSockets on $PORT+1)
 #   entrypoint.sh COMMAND [ARGS...]   exec COMMAND (e.g. django-admin purge_unconfirmed_accounts)
 #
 # Started as root (`docker run --user root`), it re-executes itself as TEAMMOA_USER first:

@@ -1,33 +1,48 @@
-"""Run TeamMoa on Daphne in production, with a bounded, graceful stop.
+"""Run TeamMoa in production, with a bounded, graceful stop.
 
-``python serve.py`` serves ``teammoa_site.asgi:application`` on ``$TEAMMOA_BIND:$PORT``
-(default ``0.0.0.0:8000``). Daphne's own proxy-header handling stays off: it would believe
+``python serve.py`` serves the site on ``$TEAMMOA_BIND:$PORT`` (default ``0.0.0.0:8000``).
+The servers' own proxy-header handling stays off: Daphne's would believe
 ``X-Forwarded-For`` from any peer (and take its left-most, client-written address). The
-application believes those headers only from ``TRUSTED_PROXIES`` (``teammoa_site.proxy``).
+application believes those headers only from ``TRUSTED_PROXIES`` (``teammoa_site.proxy``,
+for the ASGI and the WSGI entry points alike). Two layouts, chosen by ``TEAMMOA_SERVER``:
+
+``gunicorn`` (the default; docs/benchmarks.md has the measurements)
+    plain HTTP from gunicorn on ``$PORT`` (``TEAMMOA_HTTP_WORKERS`` processes, default 1,
+    of ``TEAMMOA_HTTP_THREADS`` threads, default 8, each thread keeping one database
+    connection open for ``DATABASE_CONN_MAX_AGE`` seconds, default 300), and WebSockets
+    from Daphne on ``$TEAMMOA_WS_PORT`` (default ``$PORT + 1``); nginx sends ``/ws/``
+    there and everything else to ``$PORT``. This process supervises the two: if either
+    dies, the other is stopped and this process exits non-zero, so the container restarts.
+``daphne``
+    everything from one Daphne process on ``$PORT``, as before.
 
 When SIGTERM (or SIGINT) arrives:
 
 1. the drain file (``TEAMMOA_DRAIN_FILE``) is created, so ``/health/`` answers 503
    "draining" and load balancers stop sending new work, while requests are still served;
-2. after ``TEAMMOA_DRAIN_SECONDS`` (default 2) the listening socket closes and every open
+2. after ``TEAMMOA_DRAIN_SECONDS`` (default 2) the listening sockets close and every open
    WebSocket gets a close frame with ``TEAMMOA_WS_CLOSE_CODE`` (default 1012, "service
-   restart": clients reconnect, landing on another instance);
+   restart": clients reconnect, landing on another instance); gunicorn finishes the
+   requests in flight;
 3. the process exits as soon as no request or socket is left, or after
    ``TEAMMOA_STOP_TIMEOUT`` seconds (default 5) at the latest.
 
 A second signal skips straight to step 2. With the defaults the container is gone within
 about 7 seconds, well inside Docker's 10-second stop grace period.
 
-Daphne's own access log (stdout, every request) is off: requests are logged through the
-``teammoa.access`` logger instead, health probes at DEBUG so they never show at INFO.
+The servers' own access logs are off: requests are logged through the ``teammoa.access``
+logger instead, health probes at DEBUG so they never show at INFO.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import math
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -238,8 +253,163 @@ def ready(stopper: GracefulStop, bind: str, port: int) -> None:
     logger.info("serving on %s:%s (pid %s)", bind, port, os.getpid())
 
 
+# --- plain HTTP: gunicorn ------------------------------------------------------------------
+
+
+def run_http() -> None:
+    """gunicorn in this process: bounded threads, kept-open connections, drain on SIGTERM."""
+    from gunicorn.app.base import BaseApplication
+    from gunicorn.arbiter import Arbiter
+    from gunicorn.glogging import Logger
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teammoa_site.settings.prod")
+    # One connection per thread, bounded by workers x threads (SPEC section 7).
+    os.environ.setdefault("DATABASE_CONN_MAX_AGE", "300")
+    bind = os.environ.get("TEAMMOA_BIND", "0.0.0.0")  # noqa: S104 - a container's port
+    port = int(os.environ.get("PORT", "8000"))
+    drain = _env_float("TEAMMOA_DRAIN_SECONDS", 2.0)
+    timeout = _env_float("TEAMMOA_STOP_TIMEOUT", 5.0)
+    drain_file = os.environ.get("TEAMMOA_DRAIN_FILE", "")
+
+    class AccessLogger(Logger):
+        """The ``teammoa.access`` lines Daphne's AccessLog writes, for gunicorn."""
+
+        def access(self, resp: Any, req: Any, environ: dict, request_time: Any) -> None:
+            path = environ.get("PATH_INFO", "")
+            level = logging.DEBUG if path.startswith(HEALTH_PREFIX) else logging.INFO
+            if access_logger.isEnabledFor(level):
+                access_logger.log(
+                    level,
+                    '%s "%s %s" %s %s %.3fs',
+                    environ.get("REMOTE_ADDR", "-"),
+                    environ.get("REQUEST_METHOD", "-"),
+                    path,
+                    getattr(resp, "status_code", "-"),
+                    getattr(resp, "sent", "-"),
+                    request_time.total_seconds(),
+                )
+
+    class DrainingArbiter(Arbiter):
+        def handle_term(self) -> None:
+            logger.info("signal %s: draining for %gs, then stopping", signal.SIGTERM, drain)
+            if drain_file:
+                try:
+                    Path(drain_file).touch()
+                except OSError as exc:
+                    logger.error("cannot create the drain file %s: %s", drain_file, exc)
+            # The workers keep serving meanwhile; only this loop waits.
+            time.sleep(drain)
+            raise StopIteration
+
+        handle_int = handle_term
+
+    class HttpServer(BaseApplication):
+        def load_config(self) -> None:
+            options = {
+                "bind": f"{bind}:{port}",
+                "workers": int(os.environ.get("TEAMMOA_HTTP_WORKERS", "1")),
+                "threads": int(os.environ.get("TEAMMOA_HTTP_THREADS", "8")),
+                "worker_class": "gthread",
+                # Longer than nginx's upstream keep-alive (60 s), so nginx closes first.
+                "keepalive": 75,
+                "timeout": int(_env_float("TEAMMOA_HTTP_TIMEOUT", 120)),
+                "graceful_timeout": max(1, math.ceil(timeout)),
+                "logger_class": AccessLogger,
+                "errorlog": "-",
+                "loglevel": "warning",
+                "proc_name": "teammoa-http",
+                # Proxy headers are the application's to judge (teammoa_site.proxy).
+                "forwarded_allow_ips": "",
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from teammoa_site.wsgi import application
+
+            return application
+
+        def run(self) -> None:
+            DrainingArbiter(self).run()
+
+    if drain_file:
+        Path(drain_file).unlink(missing_ok=True)
+    logger.info("serving HTTP on %s:%s (gunicorn, pid %s)", bind, port, os.getpid())
+    HttpServer().run()
+
+
+# --- both: the supervisor -------------------------------------------------------------------
+
+
+def supervise() -> int:
+    """gunicorn (HTTP) and Daphne (WebSockets) as children; stop both, or neither."""
+    port = int(os.environ.get("PORT", "8000"))
+    ws_port = int(os.environ.get("TEAMMOA_WS_PORT", "") or port + 1)
+    drain_file = os.environ.get("TEAMMOA_DRAIN_FILE", "")
+    if drain_file:
+        Path(drain_file).unlink(missing_ok=True)
+    children = {
+        role: subprocess.Popen(  # noqa: S603 - this very script, with a fixed role
+            [sys.executable, __file__, role], env={**os.environ, "PORT": str(child_port)}
+        )
+        for role, child_port in (("http", port), ("ws", ws_port))
+    }
+    stopping: list[int] = []
+
+    def forward(signum: int, _frame: Any) -> None:
+        if not stopping and drain_file:
+            # At once, so /health/ says "draining" whichever child answers first.
+            with contextlib.suppress(OSError):
+                Path(drain_file).touch()
+        stopping.append(signum)
+        for child in children.values():
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    failed = False
+    while any(child.poll() is None for child in children.values()):
+        time.sleep(0.2)
+        if stopping or failed:
+            continue
+        for role, child in children.items():
+            if child.poll() is not None:
+                logger.error("the %s server exited with %s: stopping", role, child.returncode)
+                failed = True
+                forward(signal.SIGTERM, None)
+                break
+    # A child the forwarded signal killed had not installed its handlers yet (it was still
+    # starting): it had nothing to drain, so that is a clean stop too.
+    codes = [
+        0 if -child.returncode in stopping else child.returncode for child in children.values()
+    ]
+    return 1 if failed else max(codes, key=abs)
+
+
 def main() -> None:
-    build_server().run()
+    role = sys.argv[1] if len(sys.argv) > 1 else ""
+    if role not in ("", "http", "ws"):
+        sys.exit(f"serve.py: unknown role {role!r} (http, ws or none)")
+    layout = os.environ.get("TEAMMOA_SERVER", "gunicorn").strip() or "gunicorn"
+    if layout not in ("gunicorn", "daphne"):
+        sys.exit(f"serve.py: TEAMMOA_SERVER must be gunicorn or daphne, not {layout!r}")
+    if role == "http":
+        _configure_logging()
+        run_http()
+    elif role == "ws" or layout == "daphne":
+        build_server().run()
+    else:
+        _configure_logging()
+        sys.exit(supervise())
+
+
+def _configure_logging() -> None:
+    """The supervisor and gunicorn's master log like Django's console handler does."""
+    level = os.environ.get("LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr
+    )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SITE_CONF = Path(__file__).resolve().parents[1] / "nginx-site.conf"
@@ -58,6 +58,9 @@ class Layout:
     upstreams: list[int]
     static_root: Path
     media_root: Path
+    # Daphne's WebSocket ports (webN:8001), in the order of ``upstreams``; empty: the same
+    # ports as ``upstreams`` (everything served by one server per instance).
+    ws_upstreams: list[int] = field(default_factory=list)
 
     @property
     def certs(self) -> Path:
@@ -75,11 +78,13 @@ def _replace(text: str, old: str, new: str) -> str:
 
 
 def render_site(text: str, layout: Layout, version: tuple[int, ...]) -> str:
-    servers = re.findall(r"server web\d+:8000", text)
-    if len(servers) < 2 or len(servers) != len(layout.upstreams):
-        raise AssertionError(f"expected {len(layout.upstreams)} upstream servers, not {servers}")
-    for server, port in zip(servers, layout.upstreams, strict=True):
-        text = _replace(text, server, f"server 127.0.0.1:{port}")
+    ws_upstreams = layout.ws_upstreams or layout.upstreams
+    for app_port, ports in ((8000, layout.upstreams), (8001, ws_upstreams)):
+        servers = re.findall(rf"server web\d+:{app_port}\b", text)
+        if len(servers) < 2 or len(servers) != len(ports):
+            raise AssertionError(f"expected {len(ports)} upstream servers, not {servers}")
+        for server, port in zip(servers, ports, strict=True):
+            text = _replace(text, server, f"server 127.0.0.1:{port}")
     return localise(text, layout, version)
 
 

@@ -132,7 +132,12 @@ def mysql_env() -> dict[str, str]:
 
 @contextlib.contextmanager
 def scratch_database(name: str) -> Iterator[str]:
-    """A new, empty utf8mb4 database, dropped afterwards."""
+    """A new, empty utf8mb4 database, dropped afterwards.
+
+    ``TEAMMOA_DEPLOY_DB_SUFFIX`` is appended to the name, so runs from several checkouts
+    against one server do not drop each other's databases.
+    """
+    name += os.environ.get("TEAMMOA_DEPLOY_DB_SUFFIX", "")
     connection = mysql_connect()
     try:
         with connection.cursor() as cursor:
@@ -170,6 +175,8 @@ def site_env(tmp: Path, database: str, port: int | None = None, **extra: str) ->
     }
     if port:
         env["PORT"] = str(port)
+        # Daphne's WebSocket port beside gunicorn's (deploy/serve.py).
+        env["TEAMMOA_WS_PORT"] = str(free_port())
     env.update(extra)
     return env
 
@@ -219,6 +226,11 @@ class Server:
         if self.process.poll() is not None:
             raise AssertionError(f"server exited with {self.process.returncode}:\n{self.output}")
         return http_get(f"http://{LOCALHOST}:{self.port}/health/live/", timeout=2)[0] == 200
+
+    @property
+    def ws_port(self) -> int:
+        """Where this server's WebSockets are: Daphne's port beside gunicorn's."""
+        return int(self.env.get("TEAMMOA_WS_PORT") or self.port + 1)
 
     @property
     def output(self) -> str:

@@ -206,7 +206,7 @@ def test_sigterm_drains_then_closes_sockets_with_1012_and_exits_in_time(tmp_path
 
     async def scenario() -> dict:
         async with websockets.connect(
-            f"ws://{LOCALHOST}:{port}/ws/mindmaps/{data['mindmap']}/",
+            f"ws://{LOCALHOST}:{env['TEAMMOA_WS_PORT']}/ws/mindmaps/{data['mindmap']}/",
             origin=base,
             additional_headers=cookie,
             open_timeout=10,

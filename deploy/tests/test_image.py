@@ -87,7 +87,7 @@ def image(engine, tmp_path_factory, request) -> str:
 
 @pytest.fixture(scope="module")
 def container(engine, image, services, tmp_path_factory) -> Iterator[dict]:
-    port = free_port()
+    port, ws_port = free_port(), free_port()
     redis = urlparse(REDIS_URL)._replace(path=f"/{IMAGE_REDIS_DB}").geturl()
     with scratch_database("teammoa_deploy_image") as database:
         engine.docker("rm", "--force", CONTAINER, check=False)
@@ -99,10 +99,11 @@ def container(engine, image, services, tmp_path_factory) -> Iterator[dict]:
             "--env", f"REDIS_URL={redis}",
             "--env", "RUN_MIGRATIONS=1",
             "--env", f"PORT={port}",
+            "--env", f"TEAMMOA_WS_PORT={ws_port}",
             image,
         )  # fmt: skip
         try:
-            yield {"port": port, "base": f"http://{LOCALHOST}:{port}"}
+            yield {"port": port, "ws_port": ws_port, "base": f"http://{LOCALHOST}:{port}"}
         finally:
             logs = engine.docker("logs", CONTAINER, check=False)
             (tmp_path_factory.mktemp("container") / "container.log").write_text(
@@ -142,7 +143,7 @@ def test_a_websocket_upgrades_through_the_container(container):
 
     async def scenario() -> int:
         async with websockets.connect(
-            f"ws://{LOCALHOST}:{container['port']}/ws/mindmaps/1/",
+            f"ws://{LOCALHOST}:{container['ws_port']}/ws/mindmaps/1/",
             origin=container["base"],
             open_timeout=10,
         ) as ws:

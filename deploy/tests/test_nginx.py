@@ -114,6 +114,7 @@ def stack(services, tmp_path_factory) -> Iterator[Stack]:
             http_port=free_port(),
             https_port=free_port(),
             upstreams=[server.port for server in servers],
+            ws_upstreams=[server.ws_port for server in servers],
             static_root=tmp / "static",
             media_root=tmp / "media",
         )

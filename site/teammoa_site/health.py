@@ -2,20 +2,27 @@
 
 ``/health/`` checks every configured dependency in its own thread with a deadline and
 answers 200 or 503 naming the failing check; ``/health/live/`` only says the process is up.
+The check threads live on and keep their connections, and an answer is reused for a
+second (``TEAMMOA_HEALTH_CACHE_SECONDS``), so a probe costs no connection set-up.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -27,29 +34,52 @@ SKIPPED = "skipped"
 
 
 def check_database() -> str:
-    """Run ``SELECT 1`` on the default database on a connection of this thread's own."""
+    """``SELECT 1`` on the default database, on this thread's kept-open connection.
+
+    The checks run on long-lived threads (``Probe``), so the connection is made once, not
+    per probe. One that broke meanwhile (a restarted server, an idle timeout) is closed
+    and the query tried once more on a fresh connection before the check fails.
+    """
     connection = connections["default"]
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    finally:
+        return _select_one(connection)
+    except Exception:
         connection.close()
+    return _select_one(connection)
+
+
+def _select_one(connection: Any) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
     return OK
 
 
+_redis_clients: dict[tuple[str, float], Any] = {}
+
+
 def check_redis() -> str:
+    """``PING`` on a client kept per URL (its connection pool reconnects when needed)."""
     url = getattr(settings, "REDIS_URL", "")
     if not url:
         return SKIPPED
-    import redis
-
     timeout = _timeout()
-    client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+    client = _redis_clients.get((url, timeout))
+    if client is None:
+        # No retries with back-off inside the deadline: one plain retry below is enough.
+        client = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=timeout,
+            socket_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
+        )
+        _redis_clients[(url, timeout)] = client
     try:
         client.ping()
-    finally:
-        client.close()
+    except redis.RedisError:
+        # A kept connection the server closed: one more try on a fresh one.
+        client.connection_pool.disconnect()
+        client.ping()
     return OK
 
 
@@ -60,34 +90,103 @@ def _timeout() -> float:
     return float(getattr(settings, "TEAMMOA_HEALTH_TIMEOUT", 1.5))
 
 
+class Probe:
+    """Runs one check on its own long-lived daemon thread, one call at a time.
+
+    The thread keeps its connections between probes. A check still running from an
+    earlier probe is waited for (never started twice), so a hung dependency costs one
+    stuck thread, not one more per probe; a daemon thread never keeps the process alive.
+    """
+
+    def __init__(self, name: str, check: Callable[[], str]) -> None:
+        self.name = name
+        self.check = check
+        self.lock = threading.Lock()
+        self.jobs: queue.SimpleQueue[Future] = queue.SimpleQueue()
+        self.pending: Future | None = None
+        self.started = 0.0
+        self.thread: threading.Thread | None = None
+
+    def submit(self) -> tuple[Future, float]:
+        with self.lock:
+            if self.pending is None or self.pending.done():
+                self.pending, self.started = Future(), time.monotonic()
+                self.jobs.put(self.pending)
+                if self.thread is None:
+                    self.thread = threading.Thread(
+                        target=self._run, name=f"health-{self.name}", daemon=True
+                    )
+                    self.thread.start()
+            return self.pending, self.started
+
+    def _run(self) -> None:
+        while True:
+            future = self.jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(self.check())
+            except BaseException as exc:  # reported, never raised in this thread
+                future.set_exception(exc)
+
+
+_probes: dict[tuple[str, Callable[[], str]], Probe] = {}
+_probes_lock = threading.Lock()
+
+
+def _probe(name: str, check: Callable[[], str]) -> Probe:
+    with _probes_lock:
+        probe = _probes.get((name, check))
+        if probe is None:
+            probe = _probes[(name, check)] = Probe(name, check)
+        return probe
+
+
 def run_checks(checks: dict[str, Callable[[], str]] | None = None) -> dict[str, str]:
     """Run every check concurrently; one that raises or misses the deadline is reported."""
     checks = CHECKS if checks is None else checks
+    timeout = _timeout()
+    submitted = {name: _probe(name, check).submit() for name, check in checks.items()}
     results: dict[str, str] = {}
-    lock = threading.Lock()
-
-    def run(name: str, check: Callable[[], str]) -> None:
+    for name, (future, started) in submitted.items():
+        # A check hanging since an earlier probe has used up its time already.
+        remaining = started + timeout - time.monotonic()
         try:
-            outcome = check()
+            outcome = future.result(timeout=max(0.0, remaining))
+        except TimeoutError:
+            outcome = f"error: no answer within {timeout:g} s"
         except Exception as exc:  # a failing dependency is data here, not a crash
             outcome = f"error: {type(exc).__name__}: {exc}".strip()[:300]
-        with lock:
-            results.setdefault(name, outcome)
+        results[name] = outcome
+    return results
 
-    # Daemon threads: a hung dependency must never keep the answer (or the process) waiting.
-    threads = [
-        threading.Thread(target=run, args=(name, check), name=f"health-{name}", daemon=True)
-        for name, check in checks.items()
-    ]
-    deadline = time.monotonic() + _timeout()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(max(0.0, deadline - time.monotonic()))
-    with lock:
-        for name in checks:
-            results.setdefault(name, f"error: no answer within {_timeout():g} s")
-        return {name: results[name] for name in checks}
+
+# The last answer, reused for TEAMMOA_HEALTH_CACHE_SECONDS: probes from several load
+# balancers and the container's own healthcheck then cost one check a second at most.
+_last: tuple[float, tuple[Any, ...], dict[str, str]] | None = None
+_last_lock = threading.Lock()
+
+
+def cached_checks() -> dict[str, str]:
+    global _last
+    ttl = float(getattr(settings, "TEAMMOA_HEALTH_CACHE_SECONDS", 1.0))
+    # Answers are only reused for the same configuration (tests change it).
+    key = (getattr(settings, "REDIS_URL", ""), _timeout(), tuple(CHECKS.items()))
+    now = time.monotonic()
+    with _last_lock:
+        if _last is not None and _last[1] == key and now - _last[0] < ttl:
+            return _last[2]
+    checks = run_checks()
+    with _last_lock:
+        _last = (time.monotonic(), key, checks)
+    return checks
+
+
+def forget() -> None:
+    """Drop the cached answer (tests; a new configuration)."""
+    global _last
+    with _last_lock:
+        _last = None
 
 
 def draining() -> bool:
@@ -103,7 +202,7 @@ def draining() -> bool:
 def health_response() -> JsonResponse:
     if draining():
         return _uncached(JsonResponse({"status": "draining", "checks": {}}, status=503))
-    checks = run_checks()
+    checks = cached_checks()
     healthy = all(value in (OK, SKIPPED) for value in checks.values())
     if not healthy:
         failing = {name: value for name, value in checks.items() if value not in (OK, SKIPPED)}

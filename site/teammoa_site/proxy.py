@@ -132,3 +132,43 @@ class TrustedProxyMiddleware:
                 # updated in place, serve.py's access log names the client, not nginx.
                 received[:] = scope["client"]
         return await self.app(scope, receive, send)
+
+
+def forwarded_environ(environ: dict[str, Any], networks: Iterable[Network]) -> None:
+    """The same rules for a WSGI request, applied to ``environ`` in place.
+
+    The headers go through ``forwarded_scope`` (the rules live there once): from an
+    untrusted peer the proxy headers are removed, from a trusted one ``REMOTE_ADDR`` and
+    ``wsgi.url_scheme`` take the client's values.
+    """
+    names = {
+        key: key[5:].lower().replace("_", "-").encode("latin-1")
+        for key in environ
+        if key.startswith("HTTP_")
+    }
+    headers = [(name, str(environ[key]).encode("latin-1")) for key, name in names.items()]
+    peer = environ.get("REMOTE_ADDR") or ""
+    scope = forwarded_scope(
+        {"type": "http", "scheme": environ.get("wsgi.url_scheme", "http"),
+         "client": (peer, 0) if peer else None, "headers": headers},
+        networks,
+    )  # fmt: skip
+    kept = {name for name, _ in scope["headers"]}
+    for key, name in names.items():
+        if name not in kept:
+            del environ[key]
+    if scope.get("client") and scope["client"][0] != peer:
+        environ["REMOTE_ADDR"] = scope["client"][0]
+    environ["wsgi.url_scheme"] = scope.get("scheme", environ.get("wsgi.url_scheme", "http"))
+
+
+class TrustedProxyWSGIMiddleware:
+    """Wraps the site's WSGI application (gunicorn, deploy/serve.py); see above."""
+
+    def __init__(self, app: Callable[..., Any]) -> None:
+        self.app = app
+        trusted_networks()  # a bad TRUSTED_PROXIES stops the server at start, not per request
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        forwarded_environ(environ, trusted_networks())
+        return self.app(environ, start_response)

@@ -1,4 +1,8 @@
-"""WSGI entry point, for serving plain HTTP with a WSGI server if the benchmarks favour it."""
+"""WSGI entry point: production serves plain HTTP with it (gunicorn, deploy/serve.py).
+
+Proxy headers are believed only from ``TRUSTED_PROXIES`` (``teammoa_site.proxy``), as in
+the ASGI entry point.
+"""
 
 from __future__ import annotations
 
@@ -7,4 +11,8 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teammoa_site.settings.prod")
-application = get_wsgi_application()
+django_wsgi_app = get_wsgi_application()
+
+from teammoa_site.proxy import TrustedProxyWSGIMiddleware  # noqa: E402
+
+application = TrustedProxyWSGIMiddleware(django_wsgi_app)

@@ -343,3 +343,66 @@ def test_a_failing_probe_logs_one_warning_naming_the_check(client, settings, cap
     assert [(r.name, r.levelno) for r in records] == [("teammoa_site.health", logging.WARNING)]
     assert "redis" in records[0].getMessage()
     assert "database" not in records[0].getMessage()
+
+
+# --- cheap probes: kept connections, one answer a second ------------------------------------
+
+
+@pytest.mark.django_db
+@override_settings(REDIS_URL="")
+def test_an_answer_is_reused_for_a_second(client, settings, monkeypatch):
+    from teammoa_site import health
+
+    calls = []
+    monkeypatch.setitem(health.CHECKS, "counted", lambda: calls.append(1) or "ok")
+    settings.TEAMMOA_HEALTH_CACHE_SECONDS = 0.5
+
+    first = [client.get("/health/").status_code for _ in range(5)]
+    time.sleep(0.6)
+    again = client.get("/health/").status_code
+
+    assert first == [200] * 5 and again == 200
+    assert len(calls) == 2
+
+
+def test_a_hung_check_is_not_started_again_by_each_probe(settings):
+    # One stuck thread per dependency, however often the balancers ask.
+    settings.TEAMMOA_HEALTH_TIMEOUT = 0.2
+    release = threading.Event()
+    started = []
+
+    def hang() -> str:
+        started.append(1)
+        release.wait(10)
+        return "ok"
+
+    try:
+        results = [run_checks({"hung": hang}) for _ in range(3)]
+        before = time.monotonic()
+        late = run_checks({"hung": hang})
+        waited = time.monotonic() - before
+    finally:
+        release.set()
+
+    assert results == [{"hung": "error: no answer within 0.2 s"}] * 3
+    assert late == {"hung": "error: no answer within 0.2 s"}
+    assert waited < 0.1  # already past its deadline: reported at once
+    assert started == [1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_check_keeps_its_connection(settings):
+    from teammoa_site import health
+
+    settings.REDIS_URL = ""
+    connections_seen = []
+
+    def check() -> str:
+        from django.db import connections
+
+        outcome = health.check_database()
+        connections_seen.append(id(connections["default"].connection))
+        return outcome
+
+    assert [run_checks({"db": check}) for _ in range(3)] == [{"db": "ok"}] * 3
+    assert len(set(connections_seen)) == 1

@@ -137,3 +137,57 @@ def test_a_bad_trusted_proxies_setting_stops_the_site():
 
     assert result.returncode != 0
     assert "TRUSTED_PROXIES: 'nginx' is not an address" in result.stderr
+
+
+# --- the WSGI entry point (gunicorn in production) -------------------------------------------
+
+
+def environ(peer: str, headers: list[tuple[bytes, bytes]]) -> dict:
+    result = {"REMOTE_ADDR": peer, "wsgi.url_scheme": "http", "HTTP_HOST": "teammoa.example.com"}
+    for name, value in headers:
+        result["HTTP_" + name.decode().upper().replace("-", "_")] = value.decode()
+    return result
+
+
+@pytest.mark.parametrize("peer", ["203.0.113.7", "172.28.64.11"])
+def test_wsgi_an_untrusted_peers_proxy_headers_are_dropped(peer):
+    from teammoa_site.proxy import forwarded_environ
+
+    env = environ(peer, SPOOF)
+    forwarded_environ(env, NGINX)
+
+    assert env == {
+        "REMOTE_ADDR": peer,
+        "wsgi.url_scheme": "http",
+        "HTTP_HOST": "teammoa.example.com",
+    }
+
+
+def test_wsgi_a_trusted_proxy_sets_the_client_and_the_scheme():
+    from teammoa_site.proxy import forwarded_environ
+
+    env = environ(
+        "127.0.0.1",
+        [(b"x-forwarded-for", b"6.6.6.6, 198.51.100.20"), (b"x-forwarded-proto", b"https")],
+    )
+    forwarded_environ(env, NGINX)
+
+    assert env["REMOTE_ADDR"] == "198.51.100.20"  # the right-most, as for ASGI
+    assert env["wsgi.url_scheme"] == "https"
+    assert env["HTTP_X_FORWARDED_PROTO"] == "https"  # Django's SECURE_PROXY_SSL_HEADER
+
+
+def test_the_wsgi_application_applies_the_rules(settings):
+    from teammoa_site.wsgi import application
+
+    seen = {}
+
+    def inner(env, start_response):
+        seen.update(env)
+        return []
+
+    wrapped = type(application)(inner)
+    wrapped(environ("203.0.113.7", SPOOF), lambda *args: None)
+
+    assert seen["REMOTE_ADDR"] == "203.0.113.7"
+    assert not any(key.startswith("HTTP_X_") or key == "HTTP_FORWARDED" for key in seen)

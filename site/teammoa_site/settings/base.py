@@ -308,6 +308,8 @@ parse_networks(tuple(TEAMMOA_TRUSTED_PROXIES))  # a bad entry stops every comman
 # --- Health -------------------------------------------------------------------------------
 # Seconds each dependency check may take before /health/ reports it failing.
 TEAMMOA_HEALTH_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=1.5)
+# Seconds an answer is reused: probes from several balancers cost one check at most.
+TEAMMOA_HEALTH_CACHE_SECONDS = env.float("HEALTH_CHECK_CACHE_SECONDS", default=1.0)
 
 # --- Logging ------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -1,0 +1,100 @@
+"""Query-count guards for every endpoint of the HTTP benchmark's mix (issue 10).
+
+The data is the benchmark's own shape (``bench/seed.py``, two teams of ten here) and the
+endpoints are the ones ``bench/cost.py`` and ``bench/http_mix.py`` request, so a change
+that adds a query per request, or one per row, fails here before it shows up in the
+benchmark. The ceilings count the session read: the test settings keep sessions in the
+database; with Redis (production) each endpoint makes one query fewer.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import cost  # noqa: E402 - bench/cost.py: the mix's endpoints
+import seed  # noqa: E402 - bench/seed.py: the mix's data
+
+# Queries per request, session read included.
+CEILINGS = {
+    "home": 2,
+    "api team list": 4,
+    "api team detail": 4,
+    "api todo list": 6,
+    # One of these is a second, identical membership lookup: TeamScopedView.initial reads
+    # the membership and the schedule service reads it again (left for the schedule app).
+    "api availability": 7,
+    "board page": 6,
+    # Checked on its own thread's connection, not the request's.
+    "health": 0,
+}
+
+
+@pytest.fixture
+def seeded(db):
+    manifest = seed.seed(users=20, teams=2, members=10)
+    member = manifest["users"][3]
+    user = get_user_model().objects.get(pk=member["id"])
+    return user, member["team"], manifest["week"]
+
+
+def test_every_endpoint_of_the_mix_has_a_ceiling():
+    assert {name for name, _, _ in cost.endpoints(1, "2026-W01")} == set(CEILINGS)
+    assert set(cost.WEIGHTS) == set(CEILINGS)
+
+
+@pytest.mark.parametrize("name", list(CEILINGS))
+def test_queries_per_request_stay_within_the_ceiling(client, seeded, settings, name):
+    settings.REDIS_URL = ""  # health: no Redis check in the SQLite run
+    user, team, week = seeded
+    client.force_login(user)
+    path, headers = next((p, h) for n, p, h in cost.endpoints(team, week) if n == name)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, **headers)
+
+    assert response.status_code == 200, response.content[:500]
+    queries = [query["sql"] for query in captured.captured_queries]
+    assert len(queries) <= CEILINGS[name], "\n".join(queries)
+
+
+@pytest.mark.parametrize("name", ["api todo list", "board page", "api availability"])
+def test_queries_do_not_grow_with_the_team(client, seeded, settings, name):
+    """Twice the todos, posts and members' weeks: the same number of queries."""
+    from teammoa.core.models import Post, Todo
+    from teammoa.core.testing.factories import add_member
+
+    settings.REDIS_URL = ""
+    user, team, week = seeded
+    client.force_login(user)
+    path, headers = next((p, h) for n, p, h in cost.endpoints(team, week) if n == name)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path, **headers).status_code == 200
+        return len(captured.captured_queries)
+
+    before = count()
+    for todo in list(Todo.objects.filter(team_id=team)):
+        todo.pk = None
+        todo.save()
+    for post in list(Post.objects.filter(team_id=team)):
+        post.pk = None
+        post.save()
+    from teammoa.core.models import Team
+
+    team_row = Team.objects.get(pk=team)
+    team_row.max_members = 20
+    team_row.save()
+    for _ in range(3):
+        add_member(team_row)
+
+    assert count() == before
