@@ -567,7 +567,7 @@ def start_profiles(
         spies.append(
             subprocess.Popen(
                 [
-                    shutil.which("py-spy") or "py-spy",
+                    shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"),
                     "record",
                     "--pid",
                     str(pid),
