@@ -103,7 +103,7 @@ def test_nginx_accepts_the_site_config():
         ("proxy_read_timeout 1h;", "proxy_read_timeout 1h"),
         ("client_max_body_size 12m;", "client_max_body_size twelve;"),
         (
-            "proxy_pass http://teammoa_app;\n    }\n}",
+            "proxy_pass http://teammoa_http;\n    }\n}",
             "proxy_pass http://no_such_upstream;\n    }\n}",
         ),
         ("internal;", "internal yes;"),
