@@ -207,7 +207,8 @@ def test_sigterm_drains_then_closes_sockets_with_1012_and_exits_in_time(tmp_path
     async def scenario() -> dict:
         async with websockets.connect(
             f"ws://{LOCALHOST}:{env['TEAMMOA_WS_PORT']}/ws/mindmaps/{data['mindmap']}/",
-            origin=base,
+            # Daphne's own port beside gunicorn's: the origin a browser there would send.
+            origin=f"http://{LOCALHOST}:{env['TEAMMOA_WS_PORT']}",
             additional_headers=cookie,
             open_timeout=10,
         ) as ws:
