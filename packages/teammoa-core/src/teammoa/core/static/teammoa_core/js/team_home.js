@@ -54,6 +54,7 @@ class Timeline {
       for (const bar of this.bars) bar.el.setAttribute("aria-describedby", help.id);
     }
     this.layout();
+    this.scrollToToday();
     root.addEventListener("pointerdown", (event) => this.onPointerDown(event));
     root.addEventListener("pointermove", (event) => this.onPointerMove(event));
     root.addEventListener("pointerup", (event) => this.onPointerUp(event));
@@ -67,6 +68,15 @@ class Timeline {
       if (this.suppressClick) { event.preventDefault(); this.suppressClick = false; }
     });
     root.addEventListener("dragstart", (event) => event.preventDefault());
+  }
+
+  // A range of years is wider than the screen: start with today in view, not 1970.
+  scrollToToday() {
+    const scroller = this.root.querySelector(".timeline__scroll");
+    const line = this.root.querySelector(".timeline__today");
+    if (!scroller || !line || scroller.scrollWidth <= scroller.clientWidth) return;
+    const x = line.getBoundingClientRect().left - scroller.getBoundingClientRect().left + scroller.scrollLeft;
+    scroller.scrollLeft = Math.max(0, x - scroller.clientWidth / 2);
   }
 
   barOf(node) {
