@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from teammoa.core import permissions
 from teammoa.core.conf import conf
 from teammoa.core.errors import Forbidden, Invalid, NotFound
 from teammoa.core.models import Post
@@ -158,7 +159,7 @@ def update_post(user: Any, team_id: Any, post_id: Any, **data: Any) -> Post:
     ``remove_attachment=True``)."""
     actor = membership_of(user, team_id)
     post = get_post(user, team_id, post_id)
-    if post.author_id != actor.pk:
+    if not permissions.can_edit_post(actor, post):
         raise Forbidden(_("Only the author can edit this post."))
     remove = data.pop("remove_attachment", False)
     cleaned = _clean(data, creating=False)
@@ -184,7 +185,7 @@ def update_post(user: Any, team_id: Any, post_id: Any, **data: Any) -> Post:
 def delete_post(user: Any, team_id: Any, post_id: Any) -> None:
     actor = membership_of(user, team_id)
     post = get_post(user, team_id, post_id)
-    if post.author_id != actor.pk and not actor.is_host:
+    if not permissions.can_delete_post(actor, post):
         raise Forbidden(_("Only the author or the host can delete this post."))
     post.delete()  # the file goes with it (receivers.delete_attachment_file)
 

@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from teammoa.core import permissions
 from teammoa.core.dates import parse_date
 from teammoa.core.errors import Forbidden, Invalid, NotFound
 from teammoa.core.models import Membership, Milestone, Priority, ProgressMode, Todo
@@ -153,7 +154,7 @@ def update_milestone(user: Any, team_id: Any, milestone_id: Any, **data: Any) ->
 def delete_milestone(user: Any, team_id: Any, milestone_id: Any) -> None:
     _team, membership = lock_membership(user, team_id)
     milestone = _get_milestone(membership, milestone_id)
-    if not membership.is_host:
+    if not permissions.can_delete_milestone(membership, milestone):
         raise Forbidden(_("Only the team's host can delete milestones."))
     milestone.delete()
 
@@ -194,10 +195,6 @@ def _milestone_of_team(team_id: int, milestone_id: Any) -> Milestone | None:
         raise Invalid.field("milestone", _("No such milestone in this team.")) from None
 
 
-def _can_manage(actor: Membership, todo: Todo) -> bool:
-    return actor.is_host or todo.assignee_id == actor.pk
-
-
 def _next_order(team_id: int) -> int:
     current = Todo.objects.filter(team_id=team_id).aggregate(top=Max("order"))["top"]
     return 0 if current is None else current + 1
@@ -214,7 +211,7 @@ def create_todo(
     assignee_obj = None
     if assignee is not None:
         assignee_obj = member_of_team(actor.team_id, assignee, field="assignee")
-        if not actor.is_host and assignee_obj.pk != actor.pk:
+        if not permissions.can_assign_others(actor) and assignee_obj.pk != actor.pk:
             raise Forbidden(_("Only the host can assign a todo to someone else."))
     todo = Todo.objects.create(
         team_id=actor.team_id,
@@ -238,7 +235,8 @@ def update_todo(user: Any, team_id: Any, todo_id: Any, **data: Any) -> Todo:
     unknown = set(data) - {"content", "milestone", "order"}
     if unknown:
         raise Invalid({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
-    if not (_can_manage(actor, todo) or (todo.assignee_id is None and "order" not in data)):
+    allowed = permissions.can_manage_todo if "order" in data else permissions.can_edit_todo
+    if not allowed(actor, todo):
         raise Forbidden(_("You can only change your own todos."))
     if "order" in data:
         position = _clean_position(data["order"])
@@ -334,7 +332,7 @@ def move_todo(
     same = (assignee is None or type(assignee) is int) and assignee == todo.assignee_id
     moved = assignee is not UNCHANGED and not same and _assign(actor, todo, assignee)
     completed = is_completed is True and _complete(actor, todo, True)
-    if position is not None and not _can_manage(actor, todo):
+    if position is not None and not permissions.can_manage_todo(actor, todo):
         raise Forbidden(_("You can only change your own todos."))
     if reopened or moved or completed:
         todo.order = _next_order(actor.team_id)
@@ -349,13 +347,10 @@ def move_todo(
 def _assign(actor: Membership, todo: Todo, member: Any) -> bool:
     """Set the assignee in memory if the actor may; True when it changed."""
     target = None if member is None else member_of_team(actor.team_id, member)
-    if not actor.is_host:
-        taking = todo.assignee_id is None and target is not None and target.pk == actor.pk
-        releasing = todo.assignee_id == actor.pk and target is None
-        if not (taking or releasing):
-            raise Forbidden(
-                _("Members can take an unassigned todo for themselves or release their own.")
-            )
+    if not permissions.can_reassign_todo(actor, todo, target.pk if target else None):
+        raise Forbidden(
+            _("Members can take an unassigned todo for themselves or release their own.")
+        )
     if todo.assignee_id == (target.pk if target else None):
         return False
     todo.assignee = target
@@ -366,7 +361,7 @@ def _complete(actor: Membership, todo: Todo, is_completed: Any) -> bool:
     """Set completion in memory if the actor may; True when it changed."""
     if not isinstance(is_completed, bool):
         raise Invalid.field("is_completed", _("Must be true or false."))
-    if not _can_manage(actor, todo):
+    if not permissions.can_manage_todo(actor, todo):
         raise Forbidden(_("You can only complete your own todos."))
     if todo.is_completed == is_completed:
         return False
@@ -379,7 +374,7 @@ def _complete(actor: Membership, todo: Todo, is_completed: Any) -> bool:
 def delete_todo(user: Any, team_id: Any, todo_id: Any) -> None:
     _team, actor = lock_membership(user, team_id)
     todo = _get_todo(actor, todo_id)
-    if not actor.is_host:
+    if not permissions.can_delete_todo(actor, todo):
         raise Forbidden(_("Only the team's host can delete todos."))
     milestone_id = todo.milestone_id
     todo.delete()

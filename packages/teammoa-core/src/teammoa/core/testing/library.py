@@ -54,6 +54,7 @@ CORE_PUBLIC_MODULES: frozenset[str] = frozenset(
         "teammoa.core.errors",
         "teammoa.core.models",
         "teammoa.core.navigation",
+        "teammoa.core.permissions",
         "teammoa.core.services",
         "teammoa.core.signals",
         "teammoa.core.text",

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from teammoa.core import services
+from teammoa.core import permissions, services
 from teammoa.core.errors import Forbidden, Invalid
 from teammoa.core.forms import PostForm
 from teammoa.core.models import Membership, Post
@@ -46,8 +46,8 @@ def post_detail(request: HttpRequest, membership: Membership, post: int) -> Http
     current = services.get_post(request.user, membership.team_id, post)
     context = {
         "post": current,
-        "can_edit": current.author_id == membership.pk,
-        "can_delete": current.author_id == membership.pk or membership.is_host,
+        "can_edit": permissions.can_edit_post(membership, current),
+        "can_delete": permissions.can_delete_post(membership, current),
     }
     return render_team_page(
         request, membership, "teammoa_core/posts/detail.html", context, tab="board"
@@ -116,7 +116,7 @@ def post_delete(request: HttpRequest, membership: Membership, post: int) -> Http
         services.delete_post(request.user, membership.team_id, current.pk)
         messages.success(request, _("The post was deleted."))
         return redirect("teammoa_core:post_list", team=membership.team_id)
-    if current.author_id != membership.pk and not membership.is_host:
+    if not permissions.can_delete_post(membership, current):
         raise Forbidden(_("Only the author or the host can delete this post."))
     context = {
         "heading": _("Delete the post “%(title)s”?") % {"title": current.title},

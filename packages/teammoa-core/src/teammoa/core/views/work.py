@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from teammoa.core import services
+from teammoa.core import permissions, services
 from teammoa.core.errors import Conflict, Invalid
 from teammoa.core.forms import MilestoneForm, TodoForm
 from teammoa.core.models import Membership, Milestone, Todo
@@ -149,19 +149,27 @@ def _columns(me: Membership, members: list[Membership], todos: list[Todo]) -> li
     for todo in todos:  # ordered by (order, id): positions follow the service's columns
         column = done if todo.is_completed else by_member.get(todo.assignee_id, unassigned)
         assignee = by_member.get(todo.assignee_id)
-        own = todo.assignee_id is not None and todo.assignee_id == me.pk
         open_ = not todo.is_completed
+        # The services' own policies; the host picks any member from a menu, a member
+        # sees "take" or "release" where the policy allows it (open todos only).
+        host_menu = permissions.can_assign_others(me)
         column.cards.append(
             Card(
                 todo=todo,
                 position=len(column.cards),
                 assignee_name=assignee.label if assignee else "",
-                can_manage=me.is_host or own,
-                can_assign=me.is_host and open_,
-                can_take=not me.is_host and open_ and todo.assignee_id is None,
-                can_release=not me.is_host and open_ and own,
-                can_edit=me.is_host or own or todo.assignee_id is None,
-                can_delete=me.is_host,
+                can_manage=permissions.can_manage_todo(me, todo),
+                can_assign=host_menu and open_,
+                can_take=not host_menu
+                and open_
+                and todo.assignee_id is None
+                and permissions.can_reassign_todo(me, todo, me.pk),
+                can_release=not host_menu
+                and open_
+                and permissions.owns_todo(me, todo)
+                and permissions.can_reassign_todo(me, todo, None),
+                can_edit=permissions.can_edit_todo(me, todo),
+                can_delete=permissions.can_delete_todo(me, todo),
             )
         )
     columns = [unassigned, *by_member.values(), done]
