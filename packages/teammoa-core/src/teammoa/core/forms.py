@@ -16,24 +16,20 @@ from django.utils.translation import gettext_lazy as _
 
 from teammoa.core.conf import conf
 from teammoa.core.dates import EARLIEST_DATE, LATEST_DATE
-from teammoa.core.models import (
+from teammoa.core.limits import (
     DEFAULT_MAX_MEMBERS,
+    JOIN_PASSWORD_MAX,
+    JOIN_PASSWORD_MIN,
     MAX_MEMBERS,
-    MIN_MEMBERS,
-    TEAM_INTRO_MAX,
-    TEAM_TITLE_MAX,
-    Membership,
-    Milestone,
-    Priority,
-    ProgressMode,
-)
-from teammoa.core.services.posts import POST_TITLE_MAX
-from teammoa.core.services.teams import JOIN_PASSWORD_MAX, JOIN_PASSWORD_MIN
-from teammoa.core.services.work import (
     MILESTONE_DESCRIPTION_MAX,
     MILESTONE_TITLE_MAX,
+    MIN_MEMBERS,
+    POST_TITLE_MAX,
+    TEAM_INTRO_MAX,
+    TEAM_TITLE_MAX,
     TODO_CONTENT_MAX,
 )
+from teammoa.core.models import Membership, Milestone, Priority, ProgressMode
 
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!]")
 

@@ -23,12 +23,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from teammoa.core.dates import EARLIEST_DATE, LATEST_DATE, validate_date_in_range
+from teammoa.core.limits import (
+    ATTACHMENT_NAME_MAX,
+    DEFAULT_MAX_MEMBERS,
+    MAX_MEMBERS,
+    MILESTONE_DESCRIPTION_MAX,
+    MILESTONE_TITLE_MAX,
+    MIN_MEMBERS,
+    POST_BODY_MAX,
+    POST_TITLE_MAX,
+    TEAM_INTRO_MAX,
+    TEAM_TITLE_MAX,
+    TODO_CONTENT_MAX,
+)
 
-TEAM_TITLE_MAX = 64
-TEAM_INTRO_MAX = 2000
-MIN_MEMBERS = 2
-MAX_MEMBERS = 100
-DEFAULT_MAX_MEMBERS = 10
 INVITE_CODE_BYTES = 9  # 12 URL-safe characters
 
 
@@ -177,8 +185,12 @@ class MilestoneStatus(models.TextChoices):
 
 class Milestone(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="milestones")
-    title = models.CharField(_("title"), max_length=100, validators=[MinLengthValidator(1)])
-    description = models.TextField(_("description"), max_length=5000, blank=True)
+    title = models.CharField(
+        _("title"), max_length=MILESTONE_TITLE_MAX, validators=[MinLengthValidator(1)]
+    )
+    description = models.TextField(
+        _("description"), max_length=MILESTONE_DESCRIPTION_MAX, blank=True
+    )
     start_date = models.DateField(_("start date"), validators=[validate_date_in_range])
     end_date = models.DateField(_("end date"), validators=[validate_date_in_range])
     priority = models.CharField(
@@ -241,7 +253,7 @@ class Milestone(models.Model):
 
 class Todo(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="todos")
-    content = models.CharField(_("content"), max_length=500)
+    content = models.CharField(_("content"), max_length=TODO_CONTENT_MAX)
     # A todo whose assignee leaves the team becomes unassigned.
     assignee = models.ForeignKey(
         Membership,
@@ -284,8 +296,8 @@ def attachment_path(instance: Post, filename: str) -> str:
 
 class Post(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="posts")
-    title = models.CharField(_("title"), max_length=100)
-    body = models.TextField(_("body"), max_length=100_000, blank=True)
+    title = models.CharField(_("title"), max_length=POST_TITLE_MAX)
+    body = models.TextField(_("body"), max_length=POST_BODY_MAX, blank=True)
     # The body's words without markup, kept in step by the services: search matches what
     # readers see, not tag or attribute names ("strong", "nofollow").
     body_text = models.TextField(_("body text"), blank=True, editable=False)
@@ -296,7 +308,9 @@ class Post(models.Model):
     attachment = models.FileField(
         _("attachment"), upload_to=attachment_path, max_length=255, blank=True
     )
-    attachment_name = models.CharField(_("attachment name"), max_length=255, blank=True)
+    attachment_name = models.CharField(
+        _("attachment name"), max_length=ATTACHMENT_NAME_MAX, blank=True
+    )
     attachment_size = models.PositiveBigIntegerField(_("attachment size"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

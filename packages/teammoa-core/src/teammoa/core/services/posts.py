@@ -16,15 +16,11 @@ from django.utils.translation import gettext as _
 from teammoa.core import permissions
 from teammoa.core.conf import conf
 from teammoa.core.errors import Forbidden, Invalid, NotFound
+from teammoa.core.limits import ATTACHMENT_NAME_MAX, POST_BODY_MAX, POST_TITLE_MAX, SEARCH_MAX
 from teammoa.core.models import Post
 from teammoa.core.sanitize import plain_text, sanitize_html
 from teammoa.core.services.teams import membership_of
 from teammoa.core.text import clean_text_into
-
-POST_TITLE_MAX = 100
-POST_BODY_MAX = 100_000
-ATTACHMENT_NAME_MAX = 255
-SEARCH_MAX = 100
 
 
 def posts_of(user: Any, team_id: Any, query: str | None = None) -> QuerySet[Post]:

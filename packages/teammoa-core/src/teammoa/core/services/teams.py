@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from teammoa.core.conf import conf
 from teammoa.core.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from teammoa.core.limits import JOIN_PASSWORD_MAX, JOIN_PASSWORD_MIN
 from teammoa.core.models import (
     MAX_MEMBERS,
     MIN_MEMBERS,
@@ -26,9 +27,6 @@ from teammoa.core.models import (
 from teammoa.core.ratelimit import FixedWindowLimiter
 from teammoa.core.signals import membership_ended
 from teammoa.core.text import clean_text_into
-
-JOIN_PASSWORD_MIN = 4
-JOIN_PASSWORD_MAX = 128
 
 
 @cache

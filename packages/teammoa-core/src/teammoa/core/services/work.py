@@ -12,13 +12,10 @@ from django.utils.translation import gettext as _
 from teammoa.core import permissions
 from teammoa.core.dates import parse_date
 from teammoa.core.errors import Forbidden, Invalid, NotFound
+from teammoa.core.limits import MILESTONE_DESCRIPTION_MAX, MILESTONE_TITLE_MAX, TODO_CONTENT_MAX
 from teammoa.core.models import Membership, Milestone, Priority, ProgressMode, Todo
 from teammoa.core.services.teams import lock_membership, member_of_team, membership_of
 from teammoa.core.text import clean_text, clean_text_into
-
-MILESTONE_TITLE_MAX = 100
-MILESTONE_DESCRIPTION_MAX = 5000
-TODO_CONTENT_MAX = 500
 
 # --- milestones ----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from teammoa.core import limits
 from teammoa.core.models import Membership, display_name
 from teammoa.core.navigation import team_tabs
 from teammoa.core.sanitize import sanitize_html
@@ -22,6 +23,12 @@ register = template.Library()
 def team_nav(team: Any, current: str | None = None) -> dict[str, Any]:
     """The team's title and the tabs every installed TeamMoa app registered."""
     return {"team": team, "tabs": team_tabs(team.pk, current)}
+
+
+@register.simple_tag
+def limit(name: str) -> int:
+    """A limit of ``teammoa.core.limits`` (for ``maxlength`` hints), by name."""
+    return int(getattr(limits, name))
 
 
 @register.filter

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods
 from teammoa.core import permissions, services
 from teammoa.core.errors import Forbidden, Invalid
 from teammoa.core.forms import PostForm
+from teammoa.core.limits import SEARCH_MAX
 from teammoa.core.models import Membership, Post
-from teammoa.core.services.posts import SEARCH_MAX, post_excerpt
+from teammoa.core.services.posts import post_excerpt
 from teammoa.core.views.common import add_service_errors, render_team_page, team_page
 
 POSTS_PER_PAGE = 10
