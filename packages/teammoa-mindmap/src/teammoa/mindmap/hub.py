@@ -13,11 +13,12 @@ import asyncio
 import contextlib
 import logging
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from teammoa.mindmap import writer
+from teammoa.mindmap import signals, writer
 from teammoa.mindmap.broadcast import CONTROL_GROUP, layer, room_group
 from teammoa.mindmap.conf import conf
 from teammoa.mindmap.local import all_hubs, cancelled, loop_hub, set_loop_hub, spawn
@@ -198,6 +199,7 @@ class Hub:
                 "changes": bundle.changes,
                 "items": list(bundle.volatile.values()),
                 "notices": bundle.notices,
+                "sent": time.time(),  # the receivers' delivery lag (signals.bundle_received)
             }
             try:
                 await self.layer.group_send(room_group(mindmap_id), message)
@@ -226,6 +228,8 @@ class Hub:
     def _dispatch(self, message: dict[str, Any]) -> None:
         if message.get("origin") == self.id:
             return  # delivered here already
+        if isinstance(message.get("sent"), float):
+            signals.bundle_received.send(sender=Hub, lag=time.time() - message["sent"])
         kind = message.get("type")
         if kind == "mindmap.membership_ended":
             self.end_membership(message["team"], message["user"])

@@ -12,12 +12,13 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from typing import Any, Protocol
 
 from channels.db import database_sync_to_async
 
 from teammoa.core.errors import DomainError
-from teammoa.mindmap import protocol, services, writer
+from teammoa.mindmap import protocol, services, signals, writer
 from teammoa.mindmap.broadcast import apublish
 from teammoa.mindmap.conf import conf
 from teammoa.mindmap.local import call_later, cancelled, spawn
@@ -195,6 +196,7 @@ class Room:
             for member in members:
                 if member in self.members:
                     member.take_snapshot(data, people)
+            signals.room_resynced.send(sender=Room, mindmap=self.id, members=len(members))
             for member in self.members - set(members):  # arrived meanwhile
                 member.resync()
             self._drain()
@@ -309,6 +311,7 @@ class Room:
         if request.type == "node.move":  # the drop supersedes any drag still queued
             self._volatile.pop(("d", request.fields["node"]), None)
         self._ops.append((member, request))
+        signals.writes_queued.send(sender=Room, delta=1)
         if self._writer is None or self._writer.done():
             self._writer = spawn(self._write())
 
@@ -316,11 +319,19 @@ class Room:
         while self._ops:
             batch, self._ops = self._ops[: conf.WRITE_BATCH], self._ops[conf.WRITE_BATCH :]
             ops = [(m.user_id, r.type, r.fields, {"conn": m.conn, "req": r.req}) for m, r in batch]
+            signals.writes_queued.send(sender=Room, delta=-len(batch))
+            started = time.perf_counter()
             try:
                 results, committed = await writer.write(self.id, ops)
             except Exception:  # a bug: the writer answers database failures itself
                 logger.exception("mindmap %s: %d edits could not be written", self.id, len(ops))
                 results, committed = [writer.WriteFailed(outage=True) for _op in ops], []
+            signals.writer_batch.send(
+                sender=Room,
+                size=len(ops),
+                seconds=time.perf_counter() - started,
+                ok=not any(isinstance(r, writer.WriteFailed) and r.outage for r in results),
+            )
             for mindmap_id, changes in committed:  # what the commit hook would publish
                 await apublish(mindmap_id, changes)
             stranded: list[Member] = []
