@@ -30,8 +30,13 @@ When SIGTERM (or SIGINT) arrives:
 A second signal skips straight to step 2. With the defaults the container is gone within
 about 7 seconds, well inside Docker's 10-second stop grace period.
 
-The servers' own access logs are off: requests are logged through the ``teammoa.access``
-logger instead, health probes at DEBUG so they never show at INFO.
+The servers' own access logs are off: the app logs each HTTP request once at INFO with its
+request id (``teammoa.request``); the ``teammoa.access`` logger here has WebSocket events at
+INFO and the servers' view of HTTP requests (health probes included) at DEBUG.
+
+With two servers (and gunicorn's workers) the processes share their Prometheus metrics
+through ``PROMETHEUS_MULTIPROC_DIR`` (a fresh temporary directory unless set; emptied at
+start), so ``/metrics`` on either port reports all of them.
 """
 
 from __future__ import annotations
@@ -41,9 +46,11 @@ import contextlib
 import logging
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -69,7 +76,10 @@ class AccessLog:
 
     def __call__(self, protocol: str, action: str, details: dict[str, Any]) -> None:
         path = details.get("path") or ""
-        level = logging.DEBUG if path.startswith(HEALTH_PREFIX) else logging.INFO
+        # Each HTTP request is logged once at INFO by the app (teammoa.request, with its
+        # request id); here only socket events and, below INFO, the server's own view.
+        quiet = path.startswith(HEALTH_PREFIX) or protocol == "http"
+        level = logging.DEBUG if quiet else logging.INFO
         if not access_logger.isEnabledFor(level):
             return
         client = details.get("client") or "-"
@@ -276,7 +286,7 @@ def run_http() -> None:
 
         def access(self, resp: Any, req: Any, environ: dict, request_time: Any) -> None:
             path = environ.get("PATH_INFO", "")
-            level = logging.DEBUG if path.startswith(HEALTH_PREFIX) else logging.INFO
+            level = logging.DEBUG  # the app logs the request at INFO (teammoa.request)
             if access_logger.isEnabledFor(level):
                 access_logger.log(
                     level,
@@ -320,6 +330,7 @@ def run_http() -> None:
                 "proc_name": "teammoa-http",
                 # Proxy headers are the application's to judge (teammoa_site.proxy).
                 "forwarded_allow_ips": "",
+                "child_exit": worker_exited,
             }
             for key, value in options.items():
                 self.cfg.set(key, value)
@@ -338,7 +349,28 @@ def run_http() -> None:
     HttpServer().run()
 
 
+def worker_exited(server: Any, worker: Any) -> None:
+    """gunicorn's ``child_exit``: a dead worker's live gauges (open sockets, the writer's
+    queue) must stop counting in the shared metrics directory."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
 # --- both: the supervisor -------------------------------------------------------------------
+
+
+def metrics_directory() -> str:
+    """``PROMETHEUS_MULTIPROC_DIR`` for the children: the one set, emptied of what an
+    earlier run left (it would be counted again), or a fresh temporary directory."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+    if not path:
+        return tempfile.mkdtemp(prefix="teammoa-metrics-")
+    Path(path).mkdir(parents=True, exist_ok=True)
+    for stale in Path(path).glob("*.db"):
+        stale.unlink(missing_ok=True)
+    return path
 
 
 def supervise() -> int:
@@ -348,9 +380,12 @@ def supervise() -> int:
     drain_file = os.environ.get("TEAMMOA_DRAIN_FILE", "")
     if drain_file:
         Path(drain_file).unlink(missing_ok=True)
+    created = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    metrics = metrics_directory()
     children = {
         role: subprocess.Popen(  # noqa: S603 - this very script, with a fixed role
-            [sys.executable, __file__, role], env={**os.environ, "PORT": str(child_port)}
+            [sys.executable, __file__, role],
+            env={**os.environ, "PORT": str(child_port), "PROMETHEUS_MULTIPROC_DIR": metrics},
         )
         for role, child_port in (("http", port), ("ws", ws_port))
     }
@@ -384,6 +419,8 @@ def supervise() -> int:
     codes = [
         0 if -child.returncode in stopping else child.returncode for child in children.values()
     ]
+    if created:
+        shutil.rmtree(metrics, ignore_errors=True)
     return 1 if failed else max(codes, key=abs)
 
 

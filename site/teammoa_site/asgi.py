@@ -29,14 +29,24 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from teammoa.core.websocket import CloseOnError, OriginValidator  # noqa: E402
 from teammoa.mindmap.routing import websocket_urlpatterns as mindmap_routes  # noqa: E402
+from teammoa_site.metrics import WebSocketMetrics  # noqa: E402
 from teammoa_site.proxy import TrustedProxyMiddleware  # noqa: E402
+from teammoa_site.sentry import init_from_settings, wrap_asgi  # noqa: E402
 from teammoa_site.websocket import fallback_routes  # noqa: E402
+
+init_from_settings()
 
 router = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": OriginValidator(
-            CloseOnError(AuthMiddlewareStack(URLRouter([*mindmap_routes, *fallback_routes])))
+        # Metrics outside the origin check and the routes: their refusals count too.
+        # Sentry inside CloseOnError, which ends the exception's way out with a 4500.
+        "websocket": WebSocketMetrics(
+            OriginValidator(
+                CloseOnError(
+                    wrap_asgi(AuthMiddlewareStack(URLRouter([*mindmap_routes, *fallback_routes])))
+                )
+            )
         ),
     }
 )

@@ -143,7 +143,13 @@ def _probe(name: str, check: Callable[[], str]) -> Probe:
 
 
 def run_checks(checks: dict[str, Callable[[], str]] | None = None) -> dict[str, str]:
-    """Run every check concurrently; one that raises or misses the deadline is reported."""
+    """Run every check concurrently; one that raises or misses the deadline is reported.
+
+    Each check's latency and outcome also go to the metrics (``teammoa_health_check_*``).
+    """
+    # Not at the top: the logging configuration imports this module before apps are ready.
+    from teammoa_site.metrics import observe_check
+
     checks = CHECKS if checks is None else checks
     timeout = _timeout()
     submitted = {name: _probe(name, check).submit() for name, check in checks.items()}
@@ -158,6 +164,8 @@ def run_checks(checks: dict[str, Callable[[], str]] | None = None) -> dict[str, 
         except Exception as exc:  # a failing dependency is data here, not a crash
             outcome = f"error: {type(exc).__name__}: {exc}".strip()[:300]
         results[name] = outcome
+        seconds = min(time.monotonic() - started, timeout)
+        observe_check(name, seconds, outcome in (OK, SKIPPED))
     return results
 
 

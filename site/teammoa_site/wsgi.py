@@ -14,5 +14,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teammoa_site.settings.prod")
 django_wsgi_app = get_wsgi_application()
 
 from teammoa_site.proxy import TrustedProxyWSGIMiddleware  # noqa: E402
+from teammoa_site.sentry import init_from_settings  # noqa: E402
 
+init_from_settings()
 application = TrustedProxyWSGIMiddleware(django_wsgi_app)

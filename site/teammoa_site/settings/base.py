@@ -12,6 +12,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from teammoa_site.logs import logging_config
 from teammoa_site.proxy import DEFAULT_TRUSTED_PROXIES, parse_networks
 
 SITE_DIR = Path(__file__).resolve().parents[2]
@@ -52,7 +53,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: health answers before host validation, HTTPS redirects and sessions.
+    # First: every request timed; /metrics answered before host validation and redirects.
+    "teammoa_site.metrics.MetricsMiddleware",
+    # The request id (X-Request-ID) on every log line, and one access-log line per request.
+    "teammoa_site.logs.RequestIdMiddleware",
+    # Health answers before host validation, HTTPS redirects and sessions.
     "teammoa_site.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -312,22 +317,18 @@ TEAMMOA_HEALTH_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=1.5)
 TEAMMOA_HEALTH_CACHE_SECONDS = env.float("HEALTH_CHECK_CACHE_SECONDS", default=1.0)
 
 # --- Logging ------------------------------------------------------------------------------
+# "json" (one JSON object per line, with the request id; production's default) or "plain".
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"no_health": {"()": "teammoa_site.health.ExcludeHealthChecks"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["no_health"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        "daphne": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-    },
-}
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
+
+# --- Metrics and error tracking (SPEC section 9, Operations) ------------------------------
+# /metrics: with a token only "Authorization: Bearer <token>" is answered (401 otherwise);
+# switched off it is a 404. nginx admits /metrics only from the monitoring network.
+TEAMMOA_METRICS_TOKEN = env.str("TEAMMOA_METRICS_TOKEN", default="")
+TEAMMOA_METRICS_ENABLED = env.bool("TEAMMOA_METRICS_ENABLED", default=True)
+# The release running: the image tag (set by the compose files), in metrics and Sentry.
+TEAMMOA_RELEASE = env.str("TEAMMOA_RELEASE", default="")
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
+from teammoa_site.logs import logging_config
+
 from .base import *  # noqa: F403
-from .base import STORAGES, env
+from .base import LOG_LEVEL, STORAGES, env
 
 DEBUG = False
 
@@ -51,3 +53,8 @@ TEAMMOA_ATTACHMENT_ACCEL_PREFIX = env.str("ATTACHMENT_ACCEL_PREFIX", default="/p
 # Created by the production server (deploy/serve.py) when SIGTERM arrives: /health/ then
 # answers 503 "draining" so load balancers stop routing here before the sockets close.
 TEAMMOA_DRAIN_FILE = env.str("TEAMMOA_DRAIN_FILE", default="")
+
+# JSON log lines (with the request id) for the log collector; LOG_FORMAT=plain to read by eye.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")

@@ -1,0 +1,19 @@
+"""The site's URLs plus one view that fails, for the error-path tests."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+
+from teammoa_site.urls import urlpatterns as site_urlpatterns
+
+
+class Boom(RuntimeError):
+    pass
+
+
+def boom(request: HttpRequest) -> HttpResponse:
+    raise Boom("the view failed on purpose")
+
+
+urlpatterns = [path("boom/", boom, name="boom"), *site_urlpatterns]
