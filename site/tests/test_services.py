@@ -136,6 +136,26 @@ async def test_the_channel_layer_carries_a_group_message_between_instances():
 
 @pytest.mark.services("redis")
 @pytest.mark.asyncio
+async def test_an_idle_receive_keeps_waiting_and_then_gets_its_message():
+    # The layer's blocking pop waits 5 s a round; a client that times reads out at 5 s
+    # (redis-py 8's default) made every idle receive fail instead.
+    import asyncio
+
+    layer = channel_layers.make_backend("default")
+    channel = await layer.new_channel()
+    try:
+        waiting = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.sleep(7)
+        assert not waiting.done(), waiting.exception()
+        await layer.send(channel, {"type": "late.message"})
+
+        assert await asyncio.wait_for(waiting, 10) == {"type": "late.message"}
+    finally:
+        await layer.close_pools()
+
+
+@pytest.mark.services("redis")
+@pytest.mark.asyncio
 async def test_the_channel_layer_delivers_only_to_group_members():
     sender = channel_layers.make_backend("default")
     receiver = channel_layers.make_backend("default")

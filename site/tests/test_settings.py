@@ -215,7 +215,7 @@ def test_redis_url_selects_the_redis_cache_and_channel_layer():
     assert report["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert report["cache_location"] == "redis://cache.internal:6380/3"
     assert report["layer_backend"] == "channels_redis.core.RedisChannelLayer"
-    assert report["layer_hosts"] == ["redis://cache.internal:6380/3"]
+    assert report["layer_hosts"] == ["redis://cache.internal:6380/3?socket_timeout=15"]
     assert report["layer_class"] == "channels_redis.core.RedisChannelLayer"
     # The database choice is independent of Redis.
     assert report["engine"] == "django.db.backends.sqlite3"

@@ -7,6 +7,7 @@ With no environment at all the site uses SQLite and the in-memory channel layer;
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -126,6 +127,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and channel layer -----------------------------------------------------
 REDIS_URL: str = env.str("REDIS_URL", default="")
+
+
+def _with_query(url: str, **options: str) -> str:
+    """``url`` with ``options`` added to its query string (those it sets itself win)."""
+    parts = urlsplit(url)
+    query = {**options, **dict(parse_qsl(parts.query))}
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -139,7 +149,15 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 reads with a 5 s socket timeout by default, exactly as long as
+                # the layer's blocking pop waits for a message: every idle receive then
+                # failed, and messages between server processes stalled. Longer than the
+                # pop, a dead connection is still noticed.
+                # redis-py 8 reads with a 5 s socket timeout by default, exactly as long as
+                # the layer's blocking pop waits for a message: every idle receive then
+                # failed, and messages between server processes stalled. Longer than the
+                # pop, a dead connection is still noticed.
+                "hosts": [_with_query(REDIS_URL, socket_timeout="15")],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="teammoa"),
                 # Each server process's inbox: the mindmap hub puts one message per change
                 # batch or cursor tick per mindmap there, so 1000 is minutes of headroom

@@ -78,7 +78,10 @@ class Hub:
         if interval and sys.getswitchinterval() > interval:
             sys.setswitchinterval(interval)  # see conf.SWITCH_INTERVAL
         if self.layer is not None:
-            self.channel = await self.layer.new_channel("mindmaphub")
+            # The layer's default prefix, shared with every other process-local channel
+            # (channels-redis serves one prefix's blocking read at a time: see core's
+            # socket registry).
+            self.channel = await self.layer.new_channel()
             self._tasks = [spawn(self._receive()), spawn(self._send()), spawn(self._refresh())]
             await self._sync_group(CONTROL_GROUP, True)
 

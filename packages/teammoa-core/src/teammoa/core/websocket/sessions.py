@@ -179,7 +179,10 @@ class Registry:
         self.layer = _layer()
         if self.layer is not None:
             try:
-                self.channel = await self.layer.new_channel("teammoasockets")
+                # The layer's default prefix, as every process-local channel must use: with
+                # channels-redis, channels of different prefixes on one layer take turns at
+                # one blocking read, and a waiting one can starve (the mindmap hub did).
+                self.channel = await self.layer.new_channel()
                 await self.layer.group_add(GROUP, self.channel)
             except Exception:
                 logger.exception("socket registry: channel layer unavailable")
