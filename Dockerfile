@@ -85,7 +85,7 @@ RUN apt-get update \
 
 COPY --from=builder /opt/venv /opt/venv
 COPY deploy/entrypoint.sh deploy/serve.py deploy/healthcheck.py deploy/wait_for_db.py \
-     deploy/ensure_superuser.py /app/
+     deploy/ensure_superuser.py deploy/request_counts.py /app/
 
 WORKDIR /app
 USER ${APP_UID}:${APP_UID}

@@ -431,9 +431,29 @@ def _compose_config(session: nox.Session) -> None:
         session.run("docker-compose", "-f", str(project / name), "config", "--quiet", external=True)
 
 
+MONITORING_DIR = DEPLOY_DIR / "monitoring"
+
+
+def _check_monitoring(session: nox.Session) -> None:
+    """promtool and amtool on deploy/monitoring: the Prometheus configuration (with a stand-in
+    for the token file the container writes), the alert rules and their unit tests."""
+    scratch = Path(session.create_tmp()).resolve() / "monitoring"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    for name in ("prometheus.yml", "alerts.yml"):
+        shutil.copy(MONITORING_DIR / name, scratch / name)
+    (scratch / "metrics-token").write_text("stand-in")
+    session.run("promtool", "check", "config", str(scratch / "prometheus.yml"), external=True)
+    session.run("promtool", "check", "rules", str(MONITORING_DIR / "alerts.yml"), external=True)
+    with session.chdir(MONITORING_DIR):
+        session.run("promtool", "test", "rules", "alerts.test.yml", external=True)
+    session.run("amtool", "check-config", str(MONITORING_DIR / "alertmanager.yml"), external=True)
+
+
 @nox.session(python=PYTHON)
 def deploy(session: nox.Session) -> None:
-    """Lint the image, workflow, scripts, compose files and nginx; test them for real."""
+    """Lint the image, workflow, scripts, compose files, nginx and the monitoring
+    configuration; test them for real (Prometheus scraping live instances included)."""
     _require_tools(
         session,
         {
@@ -441,8 +461,11 @@ def deploy(session: nox.Session) -> None:
             "nginx": "nginx",
             "docker-compose": "docker-compose",
             "mysqldump": "mariadb-client",
+            "promtool": "prometheus",
+            "amtool": "prometheus-alertmanager",
         },
     )
+    _check_monitoring(session)
     install_site(session)
     session.install(*DEPLOY_TOOLS, *DEPLOY_TEST_DEPS)
     pip_check(session)

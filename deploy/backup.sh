@@ -11,11 +11,60 @@
 #   BACKUP_S3_URI*                e.g. s3://bucket/teammoa/: upload each dump there
 #   BACKUP_MYSQLDUMP              the dump command (default mysqldump), e.g.
 #                                 "docker compose -f docker-compose.prod.yml exec -T -e MYSQL_PWD db mysqldump"
+#   BACKUP_METRICS_FILE*          when set, a Prometheus text file written after each run
+#                                 (node_exporter's textfile collector reads it; the alerts
+#                                 "backup older than a day" and "backup disk" use it)
 # Prints the path of the new dump on stdout.
 set -euo pipefail
 
 log() { printf '%s backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+die() { log "ERROR: $*"; write_metrics failure; exit 1; }
+
+started=$(date +%s)
+metrics_file=""
+write_metrics() {  # write_metrics success|failure [DUMP]: the run, for Prometheus
+  [[ -n $metrics_file ]] || return 0
+  local outcome=$1 dump=${2:-} now previous_success=0 previous_size=0 available=0 size=0 tmp
+  now=$(date +%s)
+  if [[ -r $metrics_file ]]; then  # a failure keeps what the last success recorded
+    previous_success=$(sed -n 's/^teammoa_backup_last_success_timestamp_seconds //p' "$metrics_file")
+    previous_size=$(sed -n 's/^teammoa_backup_last_size_bytes //p' "$metrics_file")
+  fi
+  if [[ -d $BACKUP_DIR ]]; then
+    read -r size available < <(df -P -B1 "$BACKUP_DIR" | awk 'NR == 2 { print $2, $4 }') || true
+  fi
+  tmp=$(mktemp "$metrics_file.XXXXXX") || { log "cannot write $metrics_file"; return 0; }
+  {
+    echo "# HELP teammoa_backup_last_success_timestamp_seconds When the last good dump was written."
+    echo "# TYPE teammoa_backup_last_success_timestamp_seconds gauge"
+    if [[ $outcome == success ]]; then
+      echo "teammoa_backup_last_success_timestamp_seconds $now"
+    else
+      echo "teammoa_backup_last_success_timestamp_seconds ${previous_success:-0}"
+    fi
+    echo "# HELP teammoa_backup_last_run_success 1 if the last run wrote a good dump, else 0."
+    echo "# TYPE teammoa_backup_last_run_success gauge"
+    echo "teammoa_backup_last_run_success $([[ $outcome == success ]] && echo 1 || echo 0)"
+    echo "# HELP teammoa_backup_last_size_bytes Size of the last good dump."
+    echo "# TYPE teammoa_backup_last_size_bytes gauge"
+    if [[ -n $dump ]]; then
+      echo "teammoa_backup_last_size_bytes $(wc -c < "$dump")"
+    else
+      echo "teammoa_backup_last_size_bytes ${previous_size:-0}"
+    fi
+    echo "# HELP teammoa_backup_last_duration_seconds How long the last run took."
+    echo "# TYPE teammoa_backup_last_duration_seconds gauge"
+    echo "teammoa_backup_last_duration_seconds $((now - started))"
+    echo "# HELP teammoa_backup_disk_size_bytes Size of the file system holding the backups."
+    echo "# TYPE teammoa_backup_disk_size_bytes gauge"
+    echo "teammoa_backup_disk_size_bytes ${size:-0}"
+    echo "# HELP teammoa_backup_disk_available_bytes Free space for the backups."
+    echo "# TYPE teammoa_backup_disk_available_bytes gauge"
+    echo "teammoa_backup_disk_available_bytes ${available:-0}"
+  } > "$tmp"
+  chmod 644 "$tmp"
+  mv -f "$tmp" "$metrics_file"  # atomically: the collector never reads half a file
+}
 
 env_file_value() {  # env_file_value KEY: KEY's value in BACKUP_ENV_FILE, if any
   [[ -n ${BACKUP_ENV_FILE:-} ]] || return 0
@@ -30,6 +79,7 @@ BACKUP_DIR=${BACKUP_DIR:-/srv/teammoa/backups}
 KEEP_DAYS=${BACKUP_KEEP_DAYS:-$(env_file_value BACKUP_KEEP_DAYS)}
 KEEP_DAYS=${KEEP_DAYS:-14}
 S3_URI=${BACKUP_S3_URI:-$(env_file_value BACKUP_S3_URI)}
+metrics_file=${BACKUP_METRICS_FILE:-$(env_file_value BACKUP_METRICS_FILE)}
 if [[ -z ${MYSQL_PWD:-} && ${DB_USER:-} == root ]]; then
   MYSQL_PWD=${MYSQL_ROOT_PASSWORD:-$(env_file_value MYSQL_ROOT_PASSWORD)}
 fi
@@ -68,4 +118,5 @@ if [[ -n $S3_URI ]]; then
     || die "upload to $S3_URI failed (the local dump is kept)"
   log "uploaded to ${S3_URI%/}/$(basename "$target")"
 fi
+write_metrics success "$target"
 printf '%s\n' "$target"

@@ -5,9 +5,12 @@
 #
 # For each target: deregister it, wait until it has drained, ship the compose/nginx files,
 # pull TAG, start it (web1 migrates), wait for the containers' health checks, reload nginx,
-# register the target and wait until the load balancer has it in service. When any gate
-# fails, the target goes back to the tag it ran before (and back into service) and the
-# deploy stops with a non-zero status; targets not reached yet keep the old tag.
+# register the target, wait until the load balancer has it in service, then watch the new
+# release's 5xx ratio under real traffic for ERROR_WINDOW seconds. When any gate fails
+# (health, in service, or an error ratio that rose by more than ERROR_RATIO_RISE over what
+# the previous release had on that host), the target goes back to the tag it ran before
+# (and back into service) and the deploy stops with a non-zero status; targets not reached
+# yet keep the old tag.
 #
 # Environment:
 #   TARGET_GROUP_ARN        the load balancer's target group (instance targets)   required
@@ -16,6 +19,8 @@
 #   SSH_USER (deploy)  SSH_KEY (a private key file)  ADDRESS (public | private)
 #   REMOTE_DIR (/srv/teammoa)  COMPOSE_FILE (docker-compose.prod.yml)
 #   WEB_SERVICES ("web1 web2")  HEALTH_TIMEOUT (300 s)  POLL_INTERVAL (5 s)
+#   ERROR_WINDOW (60 s)  ERROR_RATIO_RISE (0.05)  ERROR_MIN_REQUESTS (20: fewer requests in
+#   the window cannot show a rise, and pass)
 set -euo pipefail
 
 TAG=${1:?usage: rolling_deploy.sh TAG}
@@ -28,6 +33,11 @@ COMPOSE_FILE=${COMPOSE_FILE:-docker-compose.prod.yml}
 WEB_SERVICES=${WEB_SERVICES:-web1 web2}
 HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-300}
 POLL_INTERVAL=${POLL_INTERVAL:-5}
+ERROR_WINDOW=${ERROR_WINDOW:-60}
+ERROR_RATIO_RISE=${ERROR_RATIO_RISE:-0.05}
+ERROR_MIN_REQUESTS=${ERROR_MIN_REQUESTS:-20}
+[[ $ERROR_RATIO_RISE =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "ERROR_RATIO_RISE must be a number" >&2; exit 2; }
+[[ $ERROR_MIN_REQUESTS =~ ^[0-9]+$ ]] || { echo "ERROR_MIN_REQUESTS must be a whole number" >&2; exit 2; }
 ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
 
 log() { printf '%s deploy: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
@@ -98,6 +108,42 @@ start() {  # start HOST TAG: pull and run TAG on HOST, then wait for its health
     && compose "$host" "exec -T nginx nginx -s reload"
 }
 
+request_counts() {  # request_counts HOST: "<requests> <5xx>" summed over the web containers
+  local host=$1 service line r e requests=0 errors=0
+  for service in $WEB_SERVICES; do
+    line=$(compose "$host" "exec -T $service python /app/request_counts.py") || return 1
+    read -r r e <<< "$line"
+    [[ $r =~ ^[0-9]+$ && $e =~ ^[0-9]+$ ]] || return 1
+    requests=$((requests + r)) errors=$((errors + e))
+  done
+  echo "$requests $errors"
+}
+
+ratio() {  # ratio ERRORS REQUESTS: as a decimal (0 without requests)
+  awk -v e="$1" -v r="$2" 'BEGIN { printf "%.4f", (r > 0 ? e / r : 0) }'
+}
+
+errors_steady() {  # errors_steady HOST BASELINE: the new release's 5xx ratio under traffic
+  local host=$1 baseline=$2 before after requests errors current
+  local b_requests b_errors a_requests a_errors
+  before=$(request_counts "$host") || { log "$host: cannot read the request counts"; return 1; }
+  sleep "$ERROR_WINDOW"
+  after=$(request_counts "$host") || { log "$host: cannot read the request counts"; return 1; }
+  read -r b_requests b_errors <<< "$before"
+  read -r a_requests a_errors <<< "$after"
+  requests=$((a_requests - b_requests)) errors=$((a_errors - b_errors))
+  current=$(ratio "$errors" "$requests")
+  if ((requests < ERROR_MIN_REQUESTS)); then
+    log "$host: error gate: only $requests request(s) in ${ERROR_WINDOW}s; nothing to judge"
+    return 0
+  fi
+  if awk -v c="$current" -v b="$baseline" -v rise="$ERROR_RATIO_RISE" 'BEGIN { exit !(c > b + rise) }'; then
+    log "$host: error gate failed: $errors of $requests requests answered 5xx ($current; before: $baseline)"
+    return 1
+  fi
+  log "$host: error gate passed: $errors of $requests requests answered 5xx ($current; before: $baseline)"
+}
+
 elb() {  # elb ACTION TARGET: register/deregister/wait for one target
   local action=$1 target=$2
   case $action in
@@ -139,6 +185,14 @@ for line in "${targets[@]}"; do
 
   previous=$(current_tag "$host")
   log "$instance ($host): $previous -> $TAG"
+  # What the running release answers (its whole life): the yardstick for the new one.
+  if counts=$(request_counts "$host"); then
+    read -r old_requests old_errors <<< "$counts"
+    baseline=$(ratio "$old_errors" "$old_requests")
+  else
+    log "$instance: no request counts from the running release; its ratio counts as 0"
+    baseline=0
+  fi
   elb deregister "$target"
   if ! elb drained "$target"; then
     log "$instance: did not drain"
@@ -153,6 +207,13 @@ for line in "${targets[@]}"; do
   elb register "$target"
   if ! elb in-service "$target"; then
     log "$instance: not in service on $TAG"
+    elb deregister "$target" || true
+    elb drained "$target" || true
+    rollback "$instance" "$host" "$target" "$previous"
+    exit 1
+  fi
+  if ! errors_steady "$host" "$baseline"; then
+    log "$instance: answers more errors on $TAG than on $previous"
     elb deregister "$target" || true
     elb drained "$target" || true
     rollback "$instance" "$host" "$target" "$previous"

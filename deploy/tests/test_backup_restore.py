@@ -190,3 +190,65 @@ def test_settings_can_come_from_the_env_file(tmp_path, source):
 
     assert result.returncode == 0, result.stderr
     assert Path(result.stdout.strip()).parent == tmp_path / "from-env-file"
+
+
+# --- the metrics file for Prometheus (node_exporter's textfile collector) -----------------
+
+
+def read_metrics(path: Path) -> dict[str, float]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(path.read_text())
+        for sample in family.samples
+    }
+
+
+def test_a_good_backup_records_its_time_size_and_the_disk(tmp_path, source):
+    metrics = tmp_path / "textfile" / "teammoa_backup.prom"
+    metrics.parent.mkdir()
+    before = time.time()
+
+    result = run_script(
+        "backup.sh",
+        DB_NAME=source,
+        BACKUP_DIR=str(tmp_path / "backups"),
+        BACKUP_METRICS_FILE=str(metrics),
+    )
+
+    assert result.returncode == 0, result.stderr
+    values = read_metrics(metrics)
+    assert before - 1 <= values["teammoa_backup_last_success_timestamp_seconds"] <= time.time()
+    assert values["teammoa_backup_last_run_success"] == 1
+    assert values["teammoa_backup_last_size_bytes"] == Path(result.stdout.strip()).stat().st_size
+    assert (
+        0
+        < values["teammoa_backup_disk_available_bytes"]
+        <= values["teammoa_backup_disk_size_bytes"]
+    )
+    assert oct(metrics.stat().st_mode & 0o777) == "0o644"  # the collector runs as another user
+    assert list(metrics.parent.iterdir()) == [metrics]  # no temporary files left
+
+
+def test_a_failed_backup_keeps_the_last_success_and_says_it_failed(tmp_path, source):
+    metrics = tmp_path / "teammoa_backup.prom"
+    backups = tmp_path / "backups"
+    good = run_script(
+        "backup.sh", DB_NAME=source, BACKUP_DIR=str(backups), BACKUP_METRICS_FILE=str(metrics)
+    )
+    assert good.returncode == 0, good.stderr
+    recorded = read_metrics(metrics)
+
+    failed = run_script(
+        "backup.sh",
+        DB_NAME="teammoa_no_such_db",
+        BACKUP_DIR=str(backups),
+        BACKUP_METRICS_FILE=str(metrics),
+    )
+
+    assert failed.returncode != 0
+    values = read_metrics(metrics)
+    assert values["teammoa_backup_last_run_success"] == 0
+    for kept in ("teammoa_backup_last_success_timestamp_seconds", "teammoa_backup_last_size_bytes"):
+        assert values[kept] == recorded[kept]

@@ -151,6 +151,26 @@ def test_does_not_migrate_unless_asked(tmp_path, database):
         server.stop()
 
 
+def test_a_multiprocess_metrics_directory_starts_empty(tmp_path, database):
+    metrics_dir = tmp_path / "prometheus"
+    metrics_dir.mkdir()
+    stale = metrics_dir / "counter_4242.db"  # a worker of the previous container run
+    stale.write_bytes(b"left over")
+    port = free_port()
+    env = site_env(
+        tmp_path, database, port, COLLECTSTATIC="0", PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)
+    )
+    server = entrypoint(tmp_path, env, port).start(ready_timeout=60)
+    try:
+        assert not stale.exists()
+        status, _, body = http_get(f"http://{LOCALHOST}:{port}/metrics")
+        assert status == 200, body
+        assert b"teammoa_http_requests_total" in body
+        assert any(metrics_dir.glob("*.db"))  # the server writes its samples there
+    finally:
+        server.stop()
+
+
 def test_fails_clearly_when_the_database_never_comes(tmp_path, services):
     dead = free_port()  # nothing listens here
     env = site_env(

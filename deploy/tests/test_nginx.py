@@ -436,6 +436,27 @@ def test_websocket_upgrade_without_a_session_is_closed_by_the_app(stack):
     assert 4000 <= asyncio.run(scenario()) < 5000
 
 
+# --- operations: request ids and metrics --------------------------------------------------
+
+
+def test_every_request_carries_nginxs_request_id_not_the_clients(stack):
+    ids = set()
+    for _ in range(2):
+        status, headers, _ = stack.request("/accounts/login/", headers={"X-Request-ID": "forged"})
+        assert status == 200
+        ids.add(header(headers, "X-Request-ID"))
+
+    assert len(ids) == 2
+    assert all(re.fullmatch(r"[0-9a-f]{32}", value) for value in ids), ids
+
+
+def test_metrics_are_refused_outside_the_monitoring_network(stack):
+    status, _, body = stack.request("/metrics")
+
+    assert status == 403
+    assert b"teammoa_" not in body
+
+
 # --- logging and failover (last: stops an app server) -------------------------------------
 
 

@@ -45,7 +45,10 @@ class Run:
                 verb = " ".join(a for a in args[:3] if not a.startswith("-"))
                 names.append(f"aws {verb} {instance}".strip())
             elif call["cmd"] == "docker":
-                if args[:1] == ["compose"]:
+                if "/app/request_counts.py" in args:
+                    service = args[args.index("-T") + 1]
+                    names.append(f"{call['host']} counts {service} @{call['tag']}")
+                elif args[:1] == ["compose"]:
                     verb = next(a for a in args[3:] if not a.startswith("-"))
                     names.append(f"{call['host']} compose {verb} @{call['tag']}")
                 else:
@@ -73,6 +76,7 @@ def deploy(tmp_path: Path, tag: str = NEW, fail: str = "", **env: str) -> Run:
         "RUNNER_IP": "203.0.113.7",
         "HEALTH_TIMEOUT": "3",
         "POLL_INTERVAL": "0.1",
+        "ERROR_WINDOW": "0.1",
         **env,
     }
     result = subprocess.run(
@@ -93,8 +97,13 @@ def _tools():
         assert shutil.which(tool), tool
 
 
+def counts(host: str, tag: str) -> list[str]:
+    return [f"{host} counts web1 @{tag}", f"{host} counts web2 @{tag}"]
+
+
 def per_target(instance: str, host: str) -> list[str]:
     return [
+        *counts(host, OLD),
         f"aws elbv2 deregister-targets {instance}",
         f"aws elbv2 wait target-deregistered {instance}",
         f"{host} compose pull @{NEW}",
@@ -104,6 +113,8 @@ def per_target(instance: str, host: str) -> list[str]:
         f"{host} compose exec @{NEW}",
         f"aws elbv2 register-targets {instance}",
         f"aws elbv2 wait target-in-service {instance}",
+        *counts(host, NEW),
+        *counts(host, NEW),
     ]
 
 
@@ -188,7 +199,10 @@ def test_a_target_that_does_not_drain_goes_back_in_untouched(tmp_path):
         "aws elbv2 register-targets i-1",
         "aws ec2 revoke-security-group-ingress",
     ]
-    assert not any(call["cmd"] == "docker" for call in run.calls)
+    # Nothing but the read-only request counts touched the containers.
+    assert [c for c in run.calls if c["cmd"] == "docker"] == [
+        c for c in run.calls if "/app/request_counts.py" in c["args"]
+    ]
 
 
 def test_the_ssh_rule_is_removed_when_the_deploy_fails_before_any_target(tmp_path):
@@ -215,3 +229,72 @@ def test_refuses_a_tag_that_is_not_a_plain_image_tag(tmp_path, tag):
 
     assert run.returncode != 0
     assert run.calls == []
+
+
+# --- the error gate: the new release's 5xx ratio under real traffic ----------------------
+
+
+def rolled_back_after_the_error_gate(run: Run, host: str, instance: str) -> None:
+    steps = run.steps()
+    gate = steps.index(f"aws elbv2 wait target-in-service {instance}")
+    assert steps[gate + 1 :] == [
+        *counts(host, NEW),
+        *counts(host, NEW),
+        f"aws elbv2 deregister-targets {instance}",
+        f"aws elbv2 wait target-deregistered {instance}",
+        f"{host} compose pull @{OLD}",
+        f"{host} compose up @{OLD}",
+        f"{host} compose ps @{OLD}",
+        f"{host} docker inspect @{OLD}",
+        f"{host} compose exec @{OLD}",
+        f"aws elbv2 register-targets {instance}",
+        f"aws elbv2 wait target-in-service {instance}",
+        "aws ec2 revoke-security-group-ingress",
+    ]
+
+
+def test_a_release_that_answers_more_errors_is_rolled_back(tmp_path):
+    run = deploy(tmp_path, FAKE_ERRORS=f"host-i-1:{NEW}=0.3")
+
+    assert run.returncode != 0
+    assert "error gate failed: 60 of 200 requests answered 5xx (0.3000; before: 0.0000)" in (
+        run.output
+    )
+    assert "ROLLBACK to " + OLD in run.output
+    assert run.tag_on("host-i-1") == run.tag_on("host-i-2") == OLD
+    rolled_back_after_the_error_gate(run, "host-i-1", "i-1")
+
+
+def test_errors_the_previous_release_had_as_well_are_no_rise(tmp_path):
+    run = deploy(tmp_path, FAKE_ERRORS=f"host-i-1:{OLD}=0.3,host-i-1:{NEW}=0.32")
+
+    assert run.returncode == 0, run.output
+    assert "error gate passed: 64 of 200 requests answered 5xx (0.3200; before: 0.3000)" in (
+        run.output
+    )
+    assert run.tag_on("host-i-1") == run.tag_on("host-i-2") == NEW
+
+
+def test_too_little_traffic_cannot_fail_the_error_gate(tmp_path):
+    run = deploy(tmp_path, FAKE_ERRORS=f"host-i-1:{NEW}=0.5", ERROR_MIN_REQUESTS="1000")
+
+    assert run.returncode == 0, run.output
+    assert "nothing to judge" in run.output
+    assert run.tag_on("host-i-1") == NEW
+
+
+def test_a_running_release_without_request_counts_counts_as_error_free(tmp_path):
+    # The first deploy of a release with request_counts.py: the old image lacks it.
+    run = deploy(tmp_path, FAKE_ERRORS=f"host-i-1:{OLD}=none,host-i-2:{OLD}=none")
+
+    assert run.returncode == 0, run.output
+    assert "its ratio counts as 0" in run.output
+    assert run.tag_on("host-i-1") == run.tag_on("host-i-2") == NEW
+
+
+def test_a_new_release_whose_counts_cannot_be_read_is_rolled_back(tmp_path):
+    run = deploy(tmp_path, FAKE_ERRORS=f"host-i-1:{NEW}=none")
+
+    assert run.returncode != 0
+    assert "cannot read the request counts" in run.output
+    assert run.tag_on("host-i-1") == OLD
