@@ -46,15 +46,6 @@ shift
 
 "$PYTHON" "$APP_DIR/wait_for_db.py" --timeout "${DATABASE_WAIT_TIMEOUT:-60}"
 
-# Several server processes per container share their metrics through this directory
-# (prometheus-client's multiprocess mode); what a previous run left there would be counted
-# again, so it starts empty.
-if [ -n "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
-  log "clearing the metrics directory $PROMETHEUS_MULTIPROC_DIR"
-  mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
-  find "$PROMETHEUS_MULTIPROC_DIR" -mindepth 1 -maxdepth 1 -name '*.db' -delete
-fi
-
 if truthy "${RUN_MIGRATIONS:-0}"; then
   log "applying migrations"
   django-admin migrate --noinput

@@ -434,7 +434,11 @@ def main() -> None:
     if role == "http":
         _configure_logging()
         run_http()
-    elif role == "ws" or layout == "daphne":
+    elif role == "ws":
+        build_server().run()
+    elif layout == "daphne":
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            metrics_directory()  # one process needs none, but a set one starts empty
         build_server().run()
     else:
         _configure_logging()

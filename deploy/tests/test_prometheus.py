@@ -38,6 +38,7 @@ from tests.support import (
     free_port,
     http_get,
     make_team_data,
+    reachable,
     require,
     scratch_database,
     serve_command,
@@ -183,6 +184,12 @@ def apply_load(monitored: Monitored) -> None:
             assert http_get(f"{base}/api/v1/teams/{team}/", **cookie)[0] == 200
             assert http_get(f"{base}/no-such-page/")[0] == 404
             assert http_get(f"{base}/health/")[0] == 200
+    for server in monitored.servers:
+        wait_until(
+            lambda server=server: reachable(f"ws://{LOCALHOST}:{server.ws_port}", 0),
+            30,
+            "Daphne listening",
+        )
     asyncio.run(edit_from_both_instances(monitored))
 
 
@@ -194,9 +201,10 @@ async def edit_from_both_instances(monitored: Monitored) -> None:
     first, second = monitored.servers
 
     def connect(server: Server):
-        origin = f"http://{LOCALHOST}:{server.port}"
+        # Daphne's port beside gunicorn's (deploy/serve.py); both report through /metrics.
+        origin = f"http://{LOCALHOST}:{server.ws_port}"
         return websockets.connect(
-            f"ws://{LOCALHOST}:{server.port}/ws/mindmaps/{mindmap}/",
+            f"ws://{LOCALHOST}:{server.ws_port}/ws/mindmaps/{mindmap}/",
             origin=origin,
             additional_headers=cookie,
             open_timeout=15,
