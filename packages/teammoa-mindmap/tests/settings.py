@@ -53,3 +53,6 @@ TEAMMOA_MINDMAP_PRESENCE_REDIS_URL = os.environ.get("REDIS_URL") or None
 TEAMMOA_MINDMAP_PRESENCE_PREFIX = f"teammoa-mindmap-tests:{uuid.uuid4().hex[:8]}"
 TEAMMOA_MINDMAP_GAP_TIMEOUT_SECONDS = 0.3
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# drf-spectacular's documented setup: extend_schema on view methods builds on the schema
+# class set here when the views are imported (not when a schema is generated).
+REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
