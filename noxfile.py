@@ -170,13 +170,28 @@ def run_site_tests(
         session.run("pytest", "-m", marker, *session.posargs, env=env or {})
 
 
+# The type checker and the stubs it was proven with (lower bounds of what passes).
+TYPE_CHECK = ["mypy>=2.4", "django-stubs>=6.1", "djangorestframework-stubs>=3.18"]
+
+
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff check, ruff format --check, and compiled translation catalogs up to date."""
+    """ruff check, ruff format --check, compiled translation catalogs up to date, and mypy
+    over every package's services, protocol and settings (each package's [tool.mypy])."""
     session.install("ruff>=0.9", "polib>=1.2")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("python", "tools/check_catalogs.py")
+    # The django-stubs plugin loads each package's test settings, so the packages and
+    # their test groups are installed (editable: nothing is built here).
+    editable = [f"-e{ROOT / 'packages' / f'teammoa-{name}'}" for name in PACKAGES]
+    groups = [req for name in PACKAGES for req in test_group(ROOT / "packages" / f"teammoa-{name}")]
+    session.install(
+        *TYPE_CHECK, *editable, f"-e{ROOT / 'packages' / 'teammoa-core'}[testing]", *groups
+    )
+    for name in PACKAGES:
+        with session.chdir(ROOT / "packages" / f"teammoa-{name}"):
+            session.run("mypy", env={"PYTHONPATH": "."})
 
 
 @nox.session(python=PYTHON)

@@ -91,11 +91,11 @@ def _clean(data: dict[str, Any], creating: bool) -> dict[str, Any]:
     if attachment is not None:
         if not isinstance(attachment, UploadedFile):
             errors["attachment"] = [_("Upload a file.")]
-        elif attachment.size > conf.ATTACHMENT_MAX_BYTES:
+        elif (attachment.size or 0) > conf.ATTACHMENT_MAX_BYTES:
             errors["attachment"] = [
                 _("The file is %(size)s; the limit is %(limit)s.")
                 % {
-                    "size": filesizeformat(attachment.size),
+                    "size": filesizeformat(attachment.size or 0),
                     "limit": filesizeformat(conf.ATTACHMENT_MAX_BYTES),
                 }
             ]
@@ -107,8 +107,8 @@ def _clean(data: dict[str, Any], creating: bool) -> dict[str, Any]:
 
 
 def _attach(post: Post, upload: UploadedFile) -> None:
-    post.attachment_name = clean_attachment_name(upload.name)
-    post.attachment_size = upload.size
+    post.attachment_name = clean_attachment_name(upload.name or "")
+    post.attachment_size = upload.size or 0
     post.attachment.save(post.attachment_name, upload, save=False)
 
 
@@ -167,7 +167,8 @@ def update_post(user: Any, team_id: Any, post_id: Any, **data: Any) -> Post:
     if "attachment" in cleaned:
         _attach(post, cleaned["attachment"])
         new_file = post.attachment.name
-        delete_file_after_commit(old_file)
+        if old_file:
+            delete_file_after_commit(old_file)
     elif remove is True and old_file:
         post.attachment = ""
         post.attachment_name = ""

@@ -277,7 +277,7 @@ def join_team(user: Any, invite_code: Any, password: Any) -> Membership:
         matched = False
     else:
         matched = team.check_join_password(password)
-    if not matched:
+    if team is None or not matched:
         raise Invalid(message=_("The invite code or the password is wrong."))
     limiter.release(str(user_id))  # only wrong attempts count
     try:

@@ -10,10 +10,10 @@ transaction (each change still gets its own version and its own error).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, connections, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +36,7 @@ Op = tuple[int, str, dict[str, Any]]  # (user id, change type, fields)
 
 def _id(fields: dict[str, Any], name: str) -> int:
     value = fields.get(name)
-    if not is_int(value) or value < 1:
+    if not isinstance(value, int) or not is_int(value) or value < 1:
         raise Invalid.field(name, _("A node or connection id (a positive integer) is required."))
     return value
 
@@ -112,8 +112,11 @@ class Editor:
         connection = connections[Node.objects.db]
         quote = connection.ops.quote_name
         meta = Node._meta
-        column = {name: quote(meta.get_field(name).column) for name in ("x", "y", "updated_at")}
-        pk = quote(meta.pk.column)
+        column = {
+            name: quote(cast(str, cast(Field, meta.get_field(name)).column))
+            for name in ("x", "y", "updated_at")
+        }
+        pk = quote(cast(str, meta.pk.column if meta.pk else "id"))
         ids = list(self._moves)
         whens = " ".join(["WHEN %s THEN %s"] * len(ids))
         params: list[Any] = []
@@ -197,8 +200,8 @@ class Editor:
             )
         node = Node.objects.create(
             mindmap_id=self.mindmap.pk,
-            title=title,
-            content=content,
+            title=cast(str, title),  # _check() raised unless both were cleaned
+            content=cast(str, content),
             x=fields["x"],
             y=fields["y"],
             created_by_id=user_id,
@@ -284,7 +287,9 @@ class Editor:
         text = clean_comment_text(errors, fields.get("text"))
         node = self._node(fields)
         _check(errors)
-        comment = Comment.objects.create(node=node, author=self.member(user_id), text=text)
+        comment = Comment.objects.create(
+            node=node, author=self.member(user_id), text=cast(str, text)
+        )
         count = Comment.objects.filter(node=node).count()
         return {"node": node.pk, "comment": comment_data(comment), "comment_count": count}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -156,7 +156,8 @@ def node_rows(mindmap_id: int, user_id: int | None) -> list[dict[str, Any]]:
             recommendation_count=Coalesce(_count_per_node(Recommendation), Value(0)),
             comment_count=Coalesce(_count_per_node(Comment), Value(0)),
             recommended_by_me=Exists(
-                Recommendation.objects.filter(node=OuterRef("pk"), user_id=user_id)
+                # Nobody (None) has recommended anything: the column is never null.
+                Recommendation.objects.filter(Q(user_id=user_id), node=OuterRef("pk"))
             ),
         )
         .order_by("id")
@@ -172,19 +173,21 @@ def node_rows(mindmap_id: int, user_id: int | None) -> list[dict[str, Any]]:
             "comment_count",
         )
     )
-    nodes = []
+    nodes: list[dict[str, Any]] = []
     for row in rows:
-        row["recommendations"] = row.pop("recommendation_count")
-        nodes.append(row)
+        node: dict[str, Any] = dict(row)
+        node["recommendations"] = node.pop("recommendation_count")
+        nodes.append(node)
     return nodes
 
 
 def connection_rows(mindmap_id: int) -> list[dict[str, Any]]:
-    return list(
-        Connection.objects.filter(mindmap_id=mindmap_id)
+    return [
+        dict(row)
+        for row in Connection.objects.filter(mindmap_id=mindmap_id)
         .order_by("id")
         .values("id", "source", "target")
-    )
+    ]
 
 
 def snapshot(user: Any, mindmap_id: int) -> dict[str, Any]:

@@ -47,7 +47,8 @@ def slot_ics(
     data = load_team_week(team, IsoWeek.of(day))
     names = {member.id: member.name for member in data.members}
     day_hours = data.hours[day]
-    free, maybe = [], []
+    free: list[str] = []  # names
+    maybe: list[str] = []
     for member in data.member_ids:
         hours = day_hours[member]
         can = set(hours.available) | set(hours.if_needed)

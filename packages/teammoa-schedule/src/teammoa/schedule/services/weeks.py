@@ -158,9 +158,14 @@ def lock_member(membership: Membership) -> None:
         raise NotFound(_("Team not found."))
 
 
-def _upsert(model: type, membership: Membership, key: str, rows: dict[Any, DayHours]) -> None:
+def _upsert(
+    model: type[DayAvailability] | type[UsualDay],
+    membership: Membership,
+    key: str,
+    rows: dict[Any, DayHours],
+) -> None:
     """Insert or overwrite one row per key in a single statement."""
-    objects = [
+    objects: list[Any] = [  # rows of ``model``, whichever of the two it is
         model(
             membership=membership,
             **{key: value},
