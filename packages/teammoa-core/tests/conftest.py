@@ -8,7 +8,6 @@ from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from teammoa.core.models import Membership, Team
-from teammoa.core.testing.factories import host_of, make_team
 
 pytest_plugins = ["teammoa.core.testing.plugin"]
 
@@ -50,7 +49,7 @@ def media_root(settings: Any, tmp_path: Any) -> Any:
 @pytest.fixture
 def db_state() -> Callable[[], list[list[dict[str, Any]]]]:
     """A callable that snapshots every core row, to show a refused request changed nothing."""
-    from teammoa.core.models import Membership, Milestone, Post, Team, Todo
+    from teammoa.core.models import Milestone, Post, Todo
 
     def snapshot() -> list[list[dict[str, Any]]]:
         return [
@@ -59,19 +58,3 @@ def db_state() -> Callable[[], list[list[dict[str, Any]]]]:
         ]
 
     return snapshot
-
-
-# A team with a host and two members, for the API tests (modules may define their own).
-@pytest.fixture
-def team() -> Team:
-    return make_team(members=2)
-
-
-@pytest.fixture
-def host(team: Team) -> Membership:
-    return host_of(team)
-
-
-@pytest.fixture
-def member(team: Team) -> Membership:
-    return team.memberships.filter(role="member").order_by("pk").first()

@@ -39,11 +39,6 @@ TODO_FIELDS = {
 }
 
 
-@pytest.fixture
-def member2(team: Team) -> Membership:
-    return team.memberships.filter(role="member").order_by("pk").last()
-
-
 def today_in(team: Team) -> datetime.date:
     return datetime.datetime.now(tz=zoneinfo.ZoneInfo(team.timezone)).date()
 

@@ -29,11 +29,6 @@ def team() -> Team:
 
 
 @pytest.fixture
-def host(team: Team):
-    return host_of(team).user
-
-
-@pytest.fixture
 def author(team: Team):
     return team.memberships.filter(role=Role.MEMBER).order_by("pk")[0].user
 
@@ -68,10 +63,10 @@ def test_post_pages_are_404_for_non_members_and_login_for_anonymous(client, team
     assert client.get(target).status_code == 404
 
 
-def test_a_post_of_another_team_is_404(client, team, host):
+def test_a_post_of_another_team_is_404(client, team, host_user):
     other = make_team()
     foreign = create_post(host_of(other).user, other.pk, title="Theirs", body="")
-    client.force_login(host)
+    client.force_login(host_user)
     assert client.get(url("post_detail", team=team.pk, post=foreign.pk)).status_code == 404
 
 
@@ -137,20 +132,20 @@ def test_detail_output_is_sanitised_even_if_the_row_is_not(client, team, post, a
     assert "onclick" not in html and "bad()" not in html
 
 
-def test_detail_edit_and_delete_links(client, team, post, author, host):
+def test_detail_edit_and_delete_links(client, team, post, author, host_user):
     client.force_login(author)
     html = client.get(url("post_detail", team=team.pk, post=post.pk)).content.decode()
     assert url("post_edit", team=team.pk, post=post.pk) in html
     assert url("post_delete", team=team.pk, post=post.pk) in html
-    client.force_login(host)
+    client.force_login(host_user)
     html = client.get(url("post_detail", team=team.pk, post=post.pk)).content.decode()
     assert url("post_edit", team=team.pk, post=post.pk) not in html
     assert url("post_delete", team=team.pk, post=post.pk) in html
 
 
-def test_author_who_left_shows_as_deleted_user(client, team, post, author, host):
+def test_author_who_left_shows_as_deleted_user(client, team, post, author, host_user):
     team.memberships.filter(user=author).delete()
-    client.force_login(host)
+    client.force_login(host_user)
     assert (
         "deleted user"
         in client.get(url("post_detail", team=team.pk, post=post.pk)).content.decode()
@@ -255,8 +250,8 @@ def test_author_removes_the_attachment(client, team, post, author):
     assert not post.attachment and post.attachment_name == ""
 
 
-def test_others_cannot_edit(client, team, post, host, other_member):
-    for user in (host, other_member):
+def test_others_cannot_edit(client, team, post, host_user, other_member):
+    for user in (host_user, other_member):
         client.force_login(user)
         assert client.get(url("post_edit", team=team.pk, post=post.pk)).status_code == 403
         response = client.post(
@@ -295,7 +290,7 @@ def test_author_deletes_after_confirming(
     assert not stored.exists()
 
 
-def test_host_deletes_any_post(client, team, post, host):
-    client.force_login(host)
+def test_host_deletes_any_post(client, team, post, host_user):
+    client.force_login(host_user)
     client.post(url("post_delete", team=team.pk, post=post.pk))
     assert not Post.objects.exists()

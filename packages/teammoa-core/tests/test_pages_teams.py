@@ -29,16 +29,6 @@ def team() -> Team:
     return make_team(title="Rocket crew", introduction="We build rockets.", members=1)
 
 
-@pytest.fixture
-def host(team: Team):
-    return host_of(team).user
-
-
-@pytest.fixture
-def member(team: Team):
-    return team.memberships.get(role=Role.MEMBER).user
-
-
 def login(client, user) -> None:
     client.force_login(user)
 
@@ -83,20 +73,20 @@ def test_personal_pages_send_anonymous_visitors_to_login(client, name):
 
 
 @pytest.mark.parametrize("name", HOST_PAGES)
-def test_host_pages_are_403_for_members(client, team, member, name):
-    login(client, member)
+def test_host_pages_are_403_for_members(client, team, member_user, name):
+    login(client, member_user)
     assert client.get(url(name, team=team.pk)).status_code == 403
 
 
 @pytest.mark.parametrize("name", HOST_PAGES)
-def test_host_pages_render_for_the_host(client, team, host, name):
-    login(client, host)
+def test_host_pages_render_for_the_host(client, team, host_user, name):
+    login(client, host_user)
     assert client.get(url(name, team=team.pk)).status_code == 200
 
 
-def test_member_cannot_use_host_actions_by_post(client, team, host, member):
-    login(client, member)
-    other = team.memberships.get(user=member)
+def test_member_cannot_use_host_actions_by_post(client, team, host_user, member_user):
+    login(client, member_user)
+    other = team.memberships.get(user=member_user)
     host_membership = host_of(team)
     old_code = team.invite_code
     assert client.post(url("team_invite_code", team=team.pk)).status_code == 403
@@ -113,16 +103,16 @@ def test_member_cannot_use_host_actions_by_post(client, team, host, member):
     team.refresh_from_db()
     assert team.invite_code == old_code
     assert team.title == "Rocket crew"
-    assert host_of(team).user == host
+    assert host_of(team).user == host_user
 
 
 # --- my teams ------------------------------------------------------------------------------
 
 
-def test_team_list_shows_my_teams_with_count_and_role(client, team, member):
-    mine = make_team(host=member, title="Side project")
+def test_team_list_shows_my_teams_with_count_and_role(client, team, member_user):
+    mine = make_team(host=member_user, title="Side project")
     make_team(title="Not mine")
-    login(client, member)
+    login(client, member_user)
     response = client.get(url("team_list"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -232,8 +222,8 @@ def test_join_with_missing_fields_marks_them(client):
     assert set(response.context["form"].errors) == {"invite_code", "password"}
 
 
-def test_join_twice_is_a_message_on_the_page(client, team, member):
-    login(client, member)
+def test_join_twice_is_a_message_on_the_page(client, team, member_user):
+    login(client, member_user)
     response = client.post(
         url("team_join"), {"invite_code": team.invite_code, "password": TEAM_PASSWORD}
     )
@@ -268,11 +258,11 @@ def test_join_attempts_are_rate_limited(client, team, settings):
 # --- the team home -------------------------------------------------------------------------
 
 
-def test_home_for_a_member(client, team, member):
+def test_home_for_a_member(client, team, member_user):
     create_milestone(
-        member, team.pk, title="Launch", start_date="2026-01-05", end_date="2026-01-20"
+        member_user, team.pk, title="Launch", start_date="2026-01-05", end_date="2026-01-20"
     )
-    login(client, member)
+    login(client, member_user)
     response = client.get(url("team_home", team=team.pk))
     assert response.status_code == 200
     html = response.content.decode()
@@ -285,8 +275,8 @@ def test_home_for_a_member(client, team, member):
     assert url("team_disband", team=team.pk) not in html
 
 
-def test_home_for_the_host_has_invite_code_and_host_actions(client, team, host):
-    login(client, host)
+def test_home_for_the_host_has_invite_code_and_host_actions(client, team, host_user):
+    login(client, host_user)
     html = client.get(url("team_home", team=team.pk)).content.decode()
     assert team.invite_code in html
     assert f"?code={team.invite_code}" in html  # the invite link
@@ -298,8 +288,8 @@ def test_home_for_the_host_has_invite_code_and_host_actions(client, team, host):
     assert "data-copy" in html
 
 
-def test_home_shows_the_registered_tabs(client, team, member):
-    login(client, member)
+def test_home_shows_the_registered_tabs(client, team, member_user):
+    login(client, member_user)
     html = client.get(url("team_home", team=team.pk)).content.decode()
     assert 'aria-label="Team sections"' in html
     for name in ("team_home", "todo_board", "post_list"):
@@ -307,12 +297,12 @@ def test_home_shows_the_registered_tabs(client, team, member):
     assert f'href="{url("team_home", team=team.pk)}" aria-current="page"' in html
 
 
-def test_tabs_of_other_apps_appear_and_missing_urls_are_skipped(client, team, member):
+def test_tabs_of_other_apps_appear_and_missing_urls_are_skipped(client, team, member_user):
     # Any URL name that takes ``team`` will do for a stand-in of another app's page.
     register_team_tab(TeamTab("elsewhere", "Elsewhere", "teammoa_core:team_leave", order=5))
     register_team_tab(TeamTab("ghost", "Ghost", "nowhere:page", order=6))
     try:
-        login(client, member)
+        login(client, member_user)
         response = client.get(url("todo_board", team=team.pk))
     finally:
         unregister_team_tab("elsewhere")
@@ -323,8 +313,8 @@ def test_tabs_of_other_apps_appear_and_missing_urls_are_skipped(client, team, me
     assert f'href="{url("todo_board", team=team.pk)}" aria-current="page"' in html
 
 
-def test_add_milestone_from_the_home_page(client, team, member):
-    login(client, member)
+def test_add_milestone_from_the_home_page(client, team, member_user):
+    login(client, member_user)
     response = client.post(
         url("milestone_create", team=team.pk),
         {
@@ -344,8 +334,8 @@ def test_add_milestone_from_the_home_page(client, team, member):
 # --- host actions --------------------------------------------------------------------------
 
 
-def test_settings_save(client, team, host):
-    login(client, host)
+def test_settings_save(client, team, host_user):
+    login(client, host_user)
     response = client.post(
         url("team_settings", team=team.pk),
         {
@@ -367,8 +357,8 @@ def test_settings_save(client, team, host):
     assert team.check_join_password(TEAM_PASSWORD)  # empty keeps the password
 
 
-def test_settings_change_password_and_refuse_too_small_maximum(client, team, host):
-    login(client, host)
+def test_settings_change_password_and_refuse_too_small_maximum(client, team, host_user):
+    login(client, host_user)
     add_member(team)
     response = client.post(
         url("team_settings", team=team.pk),
@@ -387,8 +377,8 @@ def test_settings_change_password_and_refuse_too_small_maximum(client, team, hos
     assert team.check_join_password("brand-new")
 
 
-def test_regenerate_invite_code(client, team, host):
-    login(client, host)
+def test_regenerate_invite_code(client, team, host_user):
+    login(client, host_user)
     old = team.invite_code
     response = client.post(url("team_invite_code", team=team.pk))
     assert response.status_code == 302
@@ -397,73 +387,73 @@ def test_regenerate_invite_code(client, team, host):
     assert client.get(url("team_invite_code", team=team.pk)).status_code == 405
 
 
-def test_transfer_host(client, team, host, member):
-    login(client, host)
-    target = team.memberships.get(user=member)
+def test_transfer_host(client, team, host_user, member_user):
+    login(client, host_user)
+    target = team.memberships.get(user=member_user)
     form = client.get(url("team_transfer_host", team=team.pk) + f"?member={target.pk}")
     assert form.context["form"]["member"].value() == str(target.pk)
     response = client.post(url("team_transfer_host", team=team.pk), {"member": target.pk})
     assert response.status_code == 302
-    assert host_of(team).user == member
+    assert host_of(team).user == member_user
     # The former host is a member now: host pages are closed to them.
     assert client.get(url("team_settings", team=team.pk)).status_code == 403
 
 
-def test_transfer_host_to_a_stranger_is_a_field_error(client, team, host):
-    login(client, host)
+def test_transfer_host_to_a_stranger_is_a_field_error(client, team, host_user):
+    login(client, host_user)
     other = make_team(members=1).memberships.get(role=Role.MEMBER)
     response = client.post(url("team_transfer_host", team=team.pk), {"member": other.pk})
     assert response.status_code == 200
     assert "member" in response.context["form"].errors
-    assert host_of(team).user == host
+    assert host_of(team).user == host_user
 
 
-def test_remove_member(client, team, host, member):
-    login(client, host)
-    target = team.memberships.get(user=member)
+def test_remove_member(client, team, host_user, member_user):
+    login(client, host_user)
+    target = team.memberships.get(user=member_user)
     confirm = client.get(url("team_remove_member", team=team.pk, member=target.pk))
     assert confirm.status_code == 200
     assert "Remove Nick" in confirm.content.decode()
     response = client.post(url("team_remove_member", team=team.pk, member=target.pk))
     assert response.status_code == 302
-    assert not team.memberships.filter(user=member).exists()
-    client.force_login(member)
+    assert not team.memberships.filter(user=member_user).exists()
+    client.force_login(member_user)
     assert client.get(url("team_home", team=team.pk)).status_code == 404
 
 
-def test_remove_a_member_of_another_team_is_404(client, team, host):
-    login(client, host)
+def test_remove_a_member_of_another_team_is_404(client, team, host_user):
+    login(client, host_user)
     other = make_team(members=1).memberships.get(role=Role.MEMBER)
     assert client.get(url("team_remove_member", team=team.pk, member=other.pk)).status_code == 404
     assert client.post(url("team_remove_member", team=team.pk, member=other.pk)).status_code == 404
     assert Membership.objects.filter(pk=other.pk).exists()
 
 
-def test_host_cannot_remove_themself(client, team, host):
-    login(client, host)
+def test_host_cannot_remove_themself(client, team, host_user):
+    login(client, host_user)
     mine = host_of(team)
     response = client.post(url("team_remove_member", team=team.pk, member=mine.pk), follow=True)
     assert "The host cannot remove themself" in response.content.decode()
     assert Membership.objects.filter(pk=mine.pk).exists()
 
 
-def test_leave(client, team, member):
-    login(client, member)
+def test_leave(client, team, member_user):
+    login(client, member_user)
     assert client.get(url("team_leave", team=team.pk)).status_code == 200
     response = client.post(url("team_leave", team=team.pk))
     assert response.status_code == 302
     assert response.url == url("team_list")
-    assert not team.memberships.filter(user=member).exists()
+    assert not team.memberships.filter(user=member_user).exists()
 
 
-def test_host_leaving_hands_the_role_on(client, team, host, member):
-    login(client, host)
+def test_host_leaving_hands_the_role_on(client, team, host_user, member_user):
+    login(client, host_user)
     client.post(url("team_leave", team=team.pk))
-    assert host_of(team).user == member
+    assert host_of(team).user == member_user
 
 
-def test_disband(client, team, host):
-    login(client, host)
+def test_disband(client, team, host_user):
+    login(client, host_user)
     response = client.post(url("team_disband", team=team.pk), follow=True)
     assert response.redirect_chain[-1][0] == url("team_list")
     assert "Rocket crew was disbanded." in response.content.decode()

@@ -25,24 +25,14 @@ def team() -> Team:
 
 
 @pytest.fixture
-def host(team: Team):
-    return host_of(team).user
-
-
-@pytest.fixture
 def members(team: Team) -> list[Membership]:
     return list(team.memberships.filter(role=Role.MEMBER).select_related("user"))
 
 
 @pytest.fixture
-def member(members):
-    return members[0].user
-
-
-@pytest.fixture
-def milestone(team: Team, host) -> Milestone:
+def milestone(team: Team, host_user) -> Milestone:
     return create_milestone(
-        host, team.pk, title="Alpha", start_date="2026-03-02", end_date="2026-03-13"
+        host_user, team.pk, title="Alpha", start_date="2026-03-02", end_date="2026-03-13"
     )
 
 
@@ -66,17 +56,17 @@ def test_milestone_pages_are_404_for_non_members(client, team, milestone):
     )
 
 
-def test_milestone_of_another_team_is_404(client, team, host):
+def test_milestone_of_another_team_is_404(client, team, host_user):
     other = make_team()
     foreign = create_milestone(
         host_of(other).user, other.pk, title="X", start_date="2026-01-01", end_date="2026-01-02"
     )
-    client.force_login(host)
+    client.force_login(host_user)
     assert client.get(url("milestone_edit", team=team.pk, milestone=foreign.pk)).status_code == 404
 
 
-def test_milestone_create_page_and_errors_next_to_fields(client, team, member):
-    client.force_login(member)
+def test_milestone_create_page_and_errors_next_to_fields(client, team, member_user):
+    client.force_login(member_user)
     assert client.get(url("milestone_create", team=team.pk)).status_code == 200
     response = client.post(
         url("milestone_create", team=team.pk),
@@ -97,8 +87,8 @@ def test_milestone_create_page_and_errors_next_to_fields(client, team, member):
     assert not Milestone.objects.exists()
 
 
-def test_milestone_edit_by_a_member(client, team, member, milestone):
-    client.force_login(member)
+def test_milestone_edit_by_a_member(client, team, member_user, milestone):
+    client.force_login(member_user)
     page = client.get(url("milestone_edit", team=team.pk, milestone=milestone.pk))
     assert page.status_code == 200
     assert 'value="Alpha"' in page.content.decode()
@@ -124,8 +114,8 @@ def test_milestone_edit_by_a_member(client, team, member, milestone):
     assert milestone.progress == 100 and milestone.completed_at is not None
 
 
-def test_milestone_delete_is_host_only(client, team, host, member, milestone):
-    client.force_login(member)
+def test_milestone_delete_is_host_only(client, team, host_user, member_user, milestone):
+    client.force_login(member_user)
     assert (
         client.get(url("milestone_delete", team=team.pk, milestone=milestone.pk)).status_code == 403
     )
@@ -134,7 +124,7 @@ def test_milestone_delete_is_host_only(client, team, host, member, milestone):
         == 403
     )
     assert Milestone.objects.filter(pk=milestone.pk).exists()
-    client.force_login(host)
+    client.force_login(host_user)
     edit = client.get(url("milestone_edit", team=team.pk, milestone=milestone.pk))
     assert url("milestone_delete", team=team.pk, milestone=milestone.pk) in edit.content.decode()
     response = client.post(url("milestone_delete", team=team.pk, milestone=milestone.pk))
@@ -169,9 +159,11 @@ def test_timeline_geometry_and_status():
     assert all(tick.label for tick in long.ticks) and len(long.ticks) >= 14  # monthly ticks
 
 
-def test_home_colours_bars_by_status(client, team, host):
-    create_milestone(host, team.pk, title="Past", start_date="2000-01-01", end_date="2000-01-02")
-    client.force_login(host)
+def test_home_colours_bars_by_status(client, team, host_user):
+    create_milestone(
+        host_user, team.pk, title="Past", start_date="2000-01-01", end_date="2000-01-02"
+    )
+    client.force_login(host_user)
     html = client.get(url("team_home", team=team.pk)).content.decode()
     assert "timeline__bar--overdue" in html
     assert "Overdue" in html
@@ -181,12 +173,12 @@ def test_home_colours_bars_by_status(client, team, host):
 # --- the todo board ------------------------------------------------------------------------
 
 
-def test_board_columns(client, team, host, members, milestone):
+def test_board_columns(client, team, host_user, members, milestone):
     first, second = members
-    create_todo(host, team.pk, "loose end")
-    create_todo(host, team.pk, "for first", assignee=first.pk)
-    done = create_todo(host, team.pk, "finished", assignee=second.pk, milestone=milestone.pk)
-    complete_todo(host, team.pk, done.pk, True)
+    create_todo(host_user, team.pk, "loose end")
+    create_todo(host_user, team.pk, "for first", assignee=first.pk)
+    done = create_todo(host_user, team.pk, "finished", assignee=second.pk, milestone=milestone.pk)
+    complete_todo(host_user, team.pk, done.pk, True)
     client.force_login(first.user)
     columns = board_columns(client, team)
     host_key = f"member-{host_of(team).pk}"
@@ -211,10 +203,10 @@ def test_board_is_404_for_non_members_and_login_for_anonymous(client, team):
     assert not Todo.objects.exists()
 
 
-def test_board_filter_by_milestone(client, team, host, milestone):
-    create_todo(host, team.pk, "in alpha", milestone=milestone.pk)
-    create_todo(host, team.pk, "elsewhere")
-    client.force_login(host)
+def test_board_filter_by_milestone(client, team, host_user, milestone):
+    create_todo(host_user, team.pk, "in alpha", milestone=milestone.pk)
+    create_todo(host_user, team.pk, "elsewhere")
+    client.force_login(host_user)
     assert board_columns(client, team, f"?milestone={milestone.pk}")["unassigned"] == ["in alpha"]
     assert board_columns(client, team, "?milestone=nonsense")["unassigned"] == [
         "in alpha",
@@ -222,17 +214,17 @@ def test_board_filter_by_milestone(client, team, host, milestone):
     ]
 
 
-def test_board_positions_count_hidden_todos(client, team, host, milestone):
-    create_todo(host, team.pk, "a")
-    create_todo(host, team.pk, "b", milestone=milestone.pk)
-    client.force_login(host)
+def test_board_positions_count_hidden_todos(client, team, host_user, milestone):
+    create_todo(host_user, team.pk, "a")
+    create_todo(host_user, team.pk, "b", milestone=milestone.pk)
+    client.force_login(host_user)
     response = client.get(url("todo_board", team=team.pk) + f"?milestone={milestone.pk}")
     (card,) = response.context["columns"][0].cards
     assert card.position == 1  # its place in the whole column, as the service counts
 
 
-def test_add_todo(client, team, member, milestone):
-    client.force_login(member)
+def test_add_todo(client, team, member_user, milestone):
+    client.force_login(member_user)
     board = url("todo_board", team=team.pk) + f"?milestone={milestone.pk}"
     response = client.post(
         url("todo_create", team=team.pk),
@@ -244,8 +236,8 @@ def test_add_todo(client, team, member, milestone):
     assert (todo.content, todo.milestone_id, todo.assignee_id) == ("write docs", milestone.pk, None)
 
 
-def test_add_todo_errors_show_on_the_board(client, team, member):
-    client.force_login(member)
+def test_add_todo_errors_show_on_the_board(client, team, member_user):
+    client.force_login(member_user)
     response = client.post(url("todo_create", team=team.pk), {"content": "   "})
     assert response.status_code == 200
     assert "content" in response.context["form"].errors
@@ -253,19 +245,19 @@ def test_add_todo_errors_show_on_the_board(client, team, member):
     assert not Todo.objects.exists()
 
 
-def test_add_todo_ignores_an_unsafe_next(client, team, member):
-    client.force_login(member)
+def test_add_todo_ignores_an_unsafe_next(client, team, member_user):
+    client.force_login(member_user)
     response = client.post(
         url("todo_create", team=team.pk), {"content": "x", "next": "https://evil.example/"}
     )
     assert response.url.startswith(url("todo_board", team=team.pk))
 
 
-def test_member_takes_completes_and_releases(client, team, member, members):
+def test_member_takes_completes_and_releases(client, team, member_user, members):
     mine = members[0]
-    host = host_of(team).user
-    todo = create_todo(host, team.pk, "task")
-    client.force_login(member)
+    host_user = host_of(team).user
+    todo = create_todo(host_user, team.pk, "task")
+    client.force_login(member_user)
     html = client.get(url("todo_board", team=team.pk)).content.decode()
     assert "Take it" in html
     client.post(url("todo_assign", team=team.pk, todo=todo.pk), {"member": mine.pk})
@@ -280,10 +272,10 @@ def test_member_takes_completes_and_releases(client, team, member, members):
     assert (todo.is_completed, todo.assignee_id) == (False, None)
 
 
-def test_member_cannot_touch_others_todos(client, team, member, members):
-    host = host_of(team).user
-    theirs = create_todo(host, team.pk, "theirs", assignee=members[1].pk)
-    client.force_login(member)
+def test_member_cannot_touch_others_todos(client, team, member_user, members):
+    host_user = host_of(team).user
+    theirs = create_todo(host_user, team.pk, "theirs", assignee=members[1].pk)
+    client.force_login(member_user)
     html = client.get(url("todo_board", team=team.pk)).content.decode()
     assert "Actions for “theirs”" not in html  # no menu for a todo they cannot change
     response = client.post(
@@ -301,11 +293,11 @@ def test_member_cannot_touch_others_todos(client, team, member, members):
     assert (theirs.is_completed, theirs.assignee_id) == (False, members[1].pk)
 
 
-def test_host_assigns_moves_and_deletes(client, team, host, members):
-    a = create_todo(host, team.pk, "a")
-    b = create_todo(host, team.pk, "b")
-    c = create_todo(host, team.pk, "c")
-    client.force_login(host)
+def test_host_assigns_moves_and_deletes(client, team, host_user, members):
+    a = create_todo(host_user, team.pk, "a")
+    b = create_todo(host_user, team.pk, "b")
+    c = create_todo(host_user, team.pk, "c")
+    client.force_login(host_user)
     html = client.get(url("todo_board", team=team.pk)).content.decode()
     assert "Move to…" in html and "Move down" in html
     client.post(url("todo_move", team=team.pk, todo=c.pk), {"order": "0"})
@@ -317,18 +309,18 @@ def test_host_assigns_moves_and_deletes(client, team, host, members):
     assert not Todo.objects.filter(pk=b.pk).exists()
 
 
-def test_assign_without_a_choice_is_a_message(client, team, host):
-    todo = create_todo(host, team.pk, "a")
-    client.force_login(host)
+def test_assign_without_a_choice_is_a_message(client, team, host_user):
+    todo = create_todo(host_user, team.pk, "a")
+    client.force_login(host_user)
     response = client.post(
         url("todo_assign", team=team.pk, todo=todo.pk), {"member": ""}, follow=True
     )
     assert "Choose where to move the todo." in response.content.decode()
 
 
-def test_bad_values_are_messages_not_errors(client, team, host):
-    todo = create_todo(host, team.pk, "a")
-    client.force_login(host)
+def test_bad_values_are_messages_not_errors(client, team, host_user):
+    todo = create_todo(host_user, team.pk, "a")
+    client.force_login(host_user)
     response = client.post(
         url("todo_move", team=team.pk, todo=todo.pk), {"order": "up"}, follow=True
     )
@@ -341,27 +333,27 @@ def test_bad_values_are_messages_not_errors(client, team, host):
     assert "Not a member of this team." in response.content.decode()
 
 
-def test_todo_of_another_team_is_404(client, team, host):
+def test_todo_of_another_team_is_404(client, team, host_user):
     other = make_team()
     foreign = create_todo(host_of(other).user, other.pk, "x")
-    client.force_login(host)
+    client.force_login(host_user)
     response = client.post(
         url("todo_complete", team=team.pk, todo=foreign.pk), {"is_completed": "true"}
     )
     assert response.status_code == 404
 
 
-def test_actions_are_post_only(client, team, host):
-    todo = create_todo(host, team.pk, "a")
-    assign_todo(host, team.pk, todo.pk, None)
-    client.force_login(host)
+def test_actions_are_post_only(client, team, host_user):
+    todo = create_todo(host_user, team.pk, "a")
+    assign_todo(host_user, team.pk, todo.pk, None)
+    client.force_login(host_user)
     for name in ("todo_assign", "todo_complete", "todo_move", "todo_delete"):
         assert client.get(url(name, team=team.pk, todo=todo.pk)).status_code == 405
     assert client.get(url("todo_create", team=team.pk)).status_code == 405
 
 
-def test_edit_a_todos_text_from_its_card(client, team, host, members):
-    todo = create_todo(host, team.pk, "Sketch the screens")
+def test_edit_a_todos_text_from_its_card(client, team, host_user, members):
+    todo = create_todo(host_user, team.pk, "Sketch the screens")
     client.force_login(members[0].user)  # a member may edit an unassigned todo
     html = client.get(url("todo_board", team=team.pk)).content.decode()
     assert url("todo_edit", team=team.pk, todo=todo.pk) in html
@@ -377,9 +369,9 @@ def test_edit_a_todos_text_from_its_card(client, team, host, members):
     assert todo.content == "Sketch the login screens"
 
 
-def test_edit_refuses_empty_text_and_someone_elses_todo(client, team, host, members):
-    todo = create_todo(host, team.pk, "Theirs")
-    assign_todo(host, team.pk, todo.pk, members[1].pk)
+def test_edit_refuses_empty_text_and_someone_elses_todo(client, team, host_user, members):
+    todo = create_todo(host_user, team.pk, "Theirs")
+    assign_todo(host_user, team.pk, todo.pk, members[1].pk)
     client.force_login(members[0].user)
     html = client.get(url("todo_board", team=team.pk)).content.decode()
     assert url("todo_edit", team=team.pk, todo=todo.pk) not in html
@@ -387,7 +379,7 @@ def test_edit_refuses_empty_text_and_someone_elses_todo(client, team, host, memb
         client.post(url("todo_edit", team=team.pk, todo=todo.pk), {"content": "Mine"}).status_code
         == 403
     )
-    client.force_login(host)
+    client.force_login(host_user)
     response = client.post(
         url("todo_edit", team=team.pk, todo=todo.pk), {"content": "  "}, follow=True
     )

@@ -24,16 +24,6 @@ def team():
     return make_team(members=1)
 
 
-@pytest.fixture
-def host(team):
-    return host_of(team)
-
-
-@pytest.fixture
-def member(team):
-    return team.memberships.get(role="member")
-
-
 def milestone(member, **fields):
     data = {"title": "Release", "start_date": START, "end_date": END, **fields}
     return services.create_milestone(member.user, member.team_id, **data)

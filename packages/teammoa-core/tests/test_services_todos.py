@@ -21,11 +21,6 @@ def team():
 
 
 @pytest.fixture
-def host(team):
-    return host_of(team)
-
-
-@pytest.fixture
 def alice(team):
     return team.memberships.filter(role="member").order_by("id")[0]
 

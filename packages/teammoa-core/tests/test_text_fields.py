@@ -34,7 +34,7 @@ from teammoa.core.services.work import (
     MILESTONE_TITLE_MAX,
     TODO_CONTENT_MAX,
 )
-from teammoa.core.testing.factories import TEAM_PASSWORD, host_of, make_team
+from teammoa.core.testing.factories import TEAM_PASSWORD, make_team
 from teammoa.core.testing.text import any_text, expected_text
 
 pytestmark = pytest.mark.django_db
@@ -51,11 +51,6 @@ START = datetime.date(2026, 12, 1)
 @pytest.fixture
 def team() -> Team:
     return make_team(members=1)
-
-
-@pytest.fixture
-def host(team: Team) -> Any:
-    return host_of(team).user
 
 
 def check_property(
@@ -84,12 +79,12 @@ def check_property(
 
 @PROPERTY
 @given(value=any_text())
-def test_team_title(host, value):
+def test_team_title(host_user, value):
     check_property(
         value,
         {"max_length": TEAM_TITLE_MAX},
         "title",
-        lambda v: services.create_team(host, title=v, password=TEAM_PASSWORD),
+        lambda v: services.create_team(host_user, title=v, password=TEAM_PASSWORD),
         lambda team: Team.objects.get(pk=team.pk).title,
         lambda: Team.objects.count(),
     )
@@ -97,12 +92,12 @@ def test_team_title(host, value):
 
 @PROPERTY
 @given(value=any_text())
-def test_team_introduction(team, host, value):
+def test_team_introduction(team, host_user, value):
     check_property(
         value,
         {"max_length": TEAM_INTRO_MAX, "min_length": 0, "multiline": True},
         "introduction",
-        lambda v: services.update_team(host, team.pk, introduction=v),
+        lambda v: services.update_team(host_user, team.pk, introduction=v),
         lambda _result: Team.objects.get(pk=team.pk).introduction,
         lambda: Team.objects.get(pk=team.pk).introduction,
     )
@@ -110,13 +105,13 @@ def test_team_introduction(team, host, value):
 
 @PROPERTY
 @given(value=any_text())
-def test_milestone_title(team, host, value):
+def test_milestone_title(team, host_user, value):
     check_property(
         value,
         {"max_length": MILESTONE_TITLE_MAX},
         "title",
         lambda v: services.create_milestone(
-            host, team.pk, title=v, start_date=START, end_date=START
+            host_user, team.pk, title=v, start_date=START, end_date=START
         ),
         lambda milestone: Milestone.objects.get(pk=milestone.pk).title,
         lambda: Milestone.objects.count(),
@@ -125,15 +120,15 @@ def test_milestone_title(team, host, value):
 
 @PROPERTY
 @given(value=any_text())
-def test_milestone_description(team, host, value):
+def test_milestone_description(team, host_user, value):
     milestone = services.create_milestone(
-        host, team.pk, title="Plan", start_date=START, end_date=START
+        host_user, team.pk, title="Plan", start_date=START, end_date=START
     )
     check_property(
         value,
         {"max_length": MILESTONE_DESCRIPTION_MAX, "min_length": 0, "multiline": True},
         "description",
-        lambda v: services.update_milestone(host, team.pk, milestone.pk, description=v),
+        lambda v: services.update_milestone(host_user, team.pk, milestone.pk, description=v),
         lambda _result: Milestone.objects.get(pk=milestone.pk).description,
         lambda: list(Milestone.objects.values_list("description", flat=True)),
     )
@@ -141,12 +136,12 @@ def test_milestone_description(team, host, value):
 
 @PROPERTY
 @given(value=any_text())
-def test_todo_content(team, host, value):
+def test_todo_content(team, host_user, value):
     check_property(
         value,
         {"max_length": TODO_CONTENT_MAX},
         "content",
-        lambda v: services.create_todo(host, team.pk, v),
+        lambda v: services.create_todo(host_user, team.pk, v),
         lambda todo: Todo.objects.get(pk=todo.pk).content,
         lambda: Todo.objects.count(),
     )
@@ -154,12 +149,12 @@ def test_todo_content(team, host, value):
 
 @PROPERTY
 @given(value=any_text())
-def test_post_title(team, host, value):
+def test_post_title(team, host_user, value):
     check_property(
         value,
         {"max_length": POST_TITLE_MAX},
         "title",
-        lambda v: services.create_post(host, team.pk, title=v, body=""),
+        lambda v: services.create_post(host_user, team.pk, title=v, body=""),
         lambda post: Post.objects.get(pk=post.pk).title,
         lambda: Post.objects.count(),
     )
@@ -167,12 +162,12 @@ def test_post_title(team, host, value):
 
 @PROPERTY
 @given(value=any_text())
-def test_post_body_is_cleaned_then_sanitised(team, host, value):
+def test_post_body_is_cleaned_then_sanitised(team, host_user, value):
     """The body is HTML: what is kept is the cleaned text through the sanitiser."""
     rules = {"max_length": POST_BODY_MAX, "min_length": 0, "multiline": True}
     expected = expected_text(value, **rules)
     try:
-        post = services.create_post(host, team.pk, title="Notes", body=value)
+        post = services.create_post(host_user, team.pk, title="Notes", body=value)
     except Invalid as refused:
         assert expected is None
         assert list(refused.errors) == ["body"]
@@ -207,9 +202,9 @@ def check_api_property(value: Any, rules: dict[str, Any], field: str, response: 
 
 @PROPERTY
 @given(value=any_text())
-def test_api_team_title(team, host, value):
+def test_api_team_title(team, host_user, value):
     client = APIClient()
-    client.force_authenticate(host)
+    client.force_authenticate(host_user)
     url = f"/api/v1/teams/{team.pk}/"
     before = Team.objects.get(pk=team.pk).title
     data = check_api_property(
@@ -223,9 +218,9 @@ def test_api_team_title(team, host, value):
 
 @PROPERTY
 @given(value=any_text())
-def test_api_todo_content(team, host, value):
+def test_api_todo_content(team, host_user, value):
     client = APIClient()
-    client.force_authenticate(host)
+    client.force_authenticate(host_user)
     url = f"/api/v1/teams/{team.pk}/todos/"
     count = Todo.objects.count()
     data = check_api_property(
@@ -249,9 +244,9 @@ def test_api_todo_content(team, host, value):
         ({"title": "\u202eevil"}, "title"),
     ],
 )
-def test_api_refusals_name_the_field_and_the_problem(team, host, payload, field):
+def test_api_refusals_name_the_field_and_the_problem(team, host_user, payload, field):
     client = APIClient()
-    client.force_authenticate(host)
+    client.force_authenticate(host_user)
     response = send(client, "patch", f"/api/v1/teams/{team.pk}/", payload)
     assert response.status_code == 400
     (message,) = response.json()[field]

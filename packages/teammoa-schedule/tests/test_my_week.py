@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from teammoa.core.testing.factories import add_member, host_of, make_team
+from teammoa.core.testing.factories import add_member, make_team
 from teammoa.schedule.models import DayAvailability
 from tests.support import day, snapshot, url
 
@@ -16,11 +16,6 @@ WEEK = "2026-W48"  # Monday 2026-11-23
 @pytest.fixture
 def team():
     return make_team(members=1, timezone="Asia/Seoul")
-
-
-@pytest.fixture
-def host(team):
-    return host_of(team)
 
 
 def put_week(client, team, body, week=WEEK):
