@@ -144,7 +144,8 @@ def test_a_websocket_upgrades_through_the_container(container):
     async def scenario() -> int:
         async with websockets.connect(
             f"ws://{LOCALHOST}:{container['ws_port']}/ws/mindmaps/1/",
-            origin=container["base"],
+            # Daphne's own port: the origin a browser there would send.
+            origin=f"http://{LOCALHOST}:{container['ws_port']}",
             open_timeout=10,
         ) as ws:
             with pytest.raises(websockets.ConnectionClosed) as closed:
