@@ -77,9 +77,16 @@ function enhance(textarea) {
   const buttons = TOOLS.map((tool, index) => {
     const button = document.createElement("button");
     button.type = "button";
-    button.textContent = tool.text;
+    // The glyph is decoration and the name is the label, as text: an aria-label that does
+    // not contain the visible "1." failed WCAG 2.5.3 (label in name) for speech users.
+    const glyph = document.createElement("span");
+    glyph.setAttribute("aria-hidden", "true");
+    glyph.textContent = tool.text;
+    const name = document.createElement("span");
+    name.className = "visually-hidden";
+    name.textContent = tool.label;
+    button.append(glyph, name);
     button.title = tool.label;
-    button.setAttribute("aria-label", tool.label);
     if (tool.style) button.style.cssText = tool.style;
     if (tool.state) button.setAttribute("aria-pressed", "false");
     button.tabIndex = index === 0 ? 0 : -1; // one tab stop; arrows move inside the toolbar

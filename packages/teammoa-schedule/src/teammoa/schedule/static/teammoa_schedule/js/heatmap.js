@@ -34,7 +34,9 @@ export class Heatmap {
         cell.style.setProperty("--level", level.toFixed(3));
         cell.classList.toggle("heat--maybe", maybe > 0);
         cell.toggleAttribute("data-strong", level > 0.55);
-        cell.textContent = `${free || ""}${maybe ? `+${maybe}` : ""}`;
+        // Shown by CSS (.heat::after): the cell's name is its aria-label, which says the same
+        // in words, and a text node that differs from it fails WCAG 2.5.3 (label in name).
+        cell.dataset.count = `${free || ""}${maybe ? `+${maybe}` : ""}`;
         const parts = [];
         if (who.free.length) parts.push(`${gettext("Free")}: ${names(who.free, byId)}`);
         if (who.if_needed.length) parts.push(`${gettext("If needed")}: ${names(who.if_needed, byId)}`);
