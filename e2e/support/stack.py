@@ -132,13 +132,20 @@ def scratch_database(settings: Settings) -> Iterator[None]:
         _mysql(settings, f"DROP DATABASE IF EXISTS `{name}`")
 
 
+# The mindmap's presence registry keeps its own, fixed key prefix (not configurable from
+# the environment): a previous run's entries for mindmap 1 would show its people here.
+PRESENCE_PREFIX = "teammoa:mindmap:presence:"
+
+
 def _forget_redis_keys(url: str, prefix: str) -> None:
-    """Delete this stack's keys only (cache, channel layer): the index may be shared."""
+    """Delete this stack's keys only (cache, channel layer, presence): other suites use
+    other Redis databases, so the index holds nothing else of value."""
     import redis
 
     client = redis.Redis.from_url(url)
-    for key in client.scan_iter(match=f"{prefix}*", count=500):
-        client.delete(key)
+    for pattern in (f"{prefix}*", f"{PRESENCE_PREFIX}*"):
+        for key in client.scan_iter(match=pattern, count=500):
+            client.delete(key)
 
 
 @dataclass
