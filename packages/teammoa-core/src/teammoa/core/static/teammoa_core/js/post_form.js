@@ -146,10 +146,16 @@ function enhance(textarea) {
     if (document.activeElement === area) syncState();
   });
   // Block commands (lists, headings) leave Chrome's caret at the start of the block; put
-  // it back where the writer was typing.
+  // it back where the writer was typing. Only a caret after some text of its block needs
+  // it: at the start of a block (an empty new line, say) Chrome's caret is already right,
+  // and counting characters there cannot tell the end of the line above from the start of
+  // this one, which put the list's text on the previous line.
   function keepCaret(run) {
     const selection = window.getSelection();
-    if (!selection.rangeCount || !selection.isCollapsed || !area.contains(selection.anchorNode)) {
+    if (
+      !selection.rangeCount || !selection.isCollapsed || !area.contains(selection.anchorNode)
+      || selection.anchorNode.nodeType !== Node.TEXT_NODE || selection.anchorOffset === 0
+    ) {
       run();
       return;
     }
@@ -174,6 +180,17 @@ function enhance(textarea) {
   textarea.removeAttribute("required");
   textarea.after(wrapper);
   textarea.form.addEventListener("submit", () => {
+    // Chrome's list command on an empty line nests the list in that line's paragraph
+    // (<p><ol>…</ol></p>, which HTML parsers split into an empty paragraph, the list and
+    // another empty paragraph): lift such blocks out, then drop the lines nobody wrote.
+    for (const p of [...area.querySelectorAll("p")]) {
+      if (p.querySelector(":scope > :is(ol, ul, h2, h3, h4, blockquote, pre, table, hr, p)")) {
+        p.replaceWith(...p.childNodes);
+      }
+    }
+    for (const block of [...area.querySelectorAll("p, h2, h3, h4, blockquote, pre")]) {
+      if (!block.textContent.trim() && !block.querySelector("hr, table")) block.remove();
+    }
     textarea.value = (area.textContent.trim() || area.querySelector("hr, table")) ? area.innerHTML : "";
   });
 }
