@@ -263,7 +263,8 @@ def running_stack(root: Path, settings: Settings | None = None) -> Iterator[Stac
     settings = settings or Settings.from_env()
     root.mkdir(parents=True, exist_ok=True)
     base = settings.port_base
-    app_ports = [base + 1, base + 2]
+    # Each app server: plain HTTP (gunicorn) on one port, WebSockets (Daphne) on the next.
+    app_ports, ws_ports = [base + 1, base + 5], [base + 2, base + 6]
     http_port, https_port = base + 4, base + 3
     env = site_env(root, settings, https_port)
     (root / "outbox").mkdir(exist_ok=True)
@@ -275,13 +276,14 @@ def running_stack(root: Path, settings: Settings | None = None) -> Iterator[Stac
         cleanup.callback(_forget_redis_keys, settings.redis_url, redis_prefix(settings))
         django_admin(env, "migrate", "--noinput")
         django_admin(env, "collectstatic", "--noinput", "--verbosity", "0")
-        for number, port in enumerate(app_ports, start=1):
+        for number, (port, ws_port) in enumerate(zip(app_ports, ws_ports, strict=True), 1):
             server = Process(
                 f"web{number}",
                 [sys.executable, str(DEPLOY_DIR / "serve.py")],
                 {
                     **env,
                     "PORT": str(port),
+                    "TEAMMOA_WS_PORT": str(ws_port),
                     "TEAMMOA_DRAIN_FILE": str(root / f"draining-{port}"),
                     "TEAMMOA_DRAIN_SECONDS": "0",
                 },
@@ -294,6 +296,7 @@ def running_stack(root: Path, settings: Settings | None = None) -> Iterator[Stac
             http_port=http_port,
             https_port=https_port,
             upstreams=app_ports,
+            ws_upstreams=ws_ports,
             static_root=root / "static",
             media_root=root / "media",
         )
