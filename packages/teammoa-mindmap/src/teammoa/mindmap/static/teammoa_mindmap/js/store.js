@@ -14,8 +14,9 @@ export function nodeWidth(title) {
 const GAP = 24;
 export function childSpot(nodes, parent, size, title) {
   const width = nodeWidth(title);
+  const others = [...nodes]; // a Map's values() can be walked only once
   const clear = (x, y) => {
-    for (const other of nodes) {
+    for (const other of others) {
       const reach = (width + nodeWidth(other.title)) / 2 + GAP;
       if (Math.abs(other.x - x) < reach && Math.abs(other.y - y) < NODE_HEIGHT + GAP) return false;
     }
