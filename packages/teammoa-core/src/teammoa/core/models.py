@@ -10,7 +10,7 @@ import datetime
 import os
 import secrets
 import zoneinfo
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -37,6 +37,9 @@ from teammoa.core.limits import (
     TODO_CONTENT_MAX,
 )
 
+if TYPE_CHECKING:
+    from teammoa.core.users import Actor
+
 INVITE_CODE_BYTES = 9  # 12 URL-safe characters
 
 
@@ -48,7 +51,7 @@ def default_timezone() -> str:
     return settings.TIME_ZONE or "UTC"
 
 
-def display_name(user: Any) -> str:
+def display_name(user: Actor) -> str:
     """How a user is shown in teams: the nickname where the user model has one."""
     if user is None:
         return str(_("deleted user"))

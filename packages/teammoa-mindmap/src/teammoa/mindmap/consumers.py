@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -27,10 +27,13 @@ from teammoa.mindmap.presence import person
 from teammoa.mindmap.protocol import ProtocolError
 from teammoa.mindmap.rooms import Item, Room
 
+if TYPE_CHECKING:
+    from teammoa.core.users import Actor
+
 logger = logging.getLogger(__name__)
 
 
-def _read_snapshot(user: Any, mindmap_id: int) -> dict[str, Any]:
+def _read_snapshot(user: Actor, mindmap_id: int) -> dict[str, Any]:
     services.open_mindmap(user, mindmap_id)  # still a member? (4403 / 4404 otherwise)
     return services.snapshot(user, mindmap_id)
 
@@ -51,7 +54,7 @@ class MindmapConsumer:
         self.base_send = send
         self.loop = asyncio.get_running_loop()
         self.conn = uuid.uuid4().hex
-        self.user: Any = None
+        self.user: Actor = None
         self.user_id = 0
         self.who: dict[str, Any] = {}
         self.room: Room | None = None

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from teammoa.core.models import display_name
 from teammoa.mindmap.conf import conf
+
+if TYPE_CHECKING:
+    from teammoa.core.users import Actor
 
 # Distinct on light and dark backgrounds; a user keeps one colour everywhere.
 PALETTE = (
@@ -36,7 +39,7 @@ PALETTE = (
 )
 
 
-def person(user: Any) -> dict[str, Any]:
+def person(user: Actor) -> dict[str, Any]:
     """How a user appears in ``presence`` lists and events."""
     return {
         "user": user.pk,

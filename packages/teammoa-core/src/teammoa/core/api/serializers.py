@@ -34,6 +34,7 @@ from teammoa.core.models import (
     Todo,
     display_name,
 )
+from teammoa.core.users import Actor
 
 # --- representations -----------------------------------------------------------------------
 
@@ -81,10 +82,10 @@ class MemberUserSerializer(serializers.Serializer):
     username = serializers.SerializerMethodField()
     nickname = serializers.SerializerMethodField()
 
-    def get_username(self, user: Any) -> str:
+    def get_username(self, user: Actor) -> str:
         return user.get_username()
 
-    def get_nickname(self, user: Any) -> str:
+    def get_nickname(self, user: Actor) -> str:
         """The name shown in teams (the nickname, or "deleted user" for a closed account)."""
         return display_name(user)
 

@@ -21,9 +21,10 @@ from teammoa.core.models import Post
 from teammoa.core.sanitize import plain_text, sanitize_html
 from teammoa.core.services.teams import membership_of
 from teammoa.core.text import clean_text_into
+from teammoa.core.users import Actor
 
 
-def posts_of(user: Any, team_id: Any, query: str | None = None) -> QuerySet[Post]:
+def posts_of(user: Actor, team_id: Any, query: str | None = None) -> QuerySet[Post]:
     """The team's posts, newest first; ``query`` matches title, body and author."""
     membership = membership_of(user, team_id)
     posts = Post.objects.filter(team_id=membership.team_id).select_related("author__user")
@@ -45,7 +46,7 @@ def _author_search_fields() -> list[str]:
     return names
 
 
-def get_post(user: Any, team_id: Any, post_id: Any) -> Post:
+def get_post(user: Actor, team_id: Any, post_id: Any) -> Post:
     try:
         return posts_of(user, team_id).get(pk=int(post_id))
     except (Post.DoesNotExist, TypeError, ValueError):
@@ -131,7 +132,7 @@ def delete_file_after_commit(name: str) -> None:
 
 
 @transaction.atomic
-def create_post(user: Any, team_id: Any, **data: Any) -> Post:
+def create_post(user: Actor, team_id: Any, **data: Any) -> Post:
     author = membership_of(user, team_id)
     cleaned = _clean(data, creating=True)
     post = Post(
@@ -150,7 +151,7 @@ def create_post(user: Any, team_id: Any, **data: Any) -> Post:
 
 
 @transaction.atomic
-def update_post(user: Any, team_id: Any, post_id: Any, **data: Any) -> Post:
+def update_post(user: Actor, team_id: Any, post_id: Any, **data: Any) -> Post:
     """The author edits title, body and the attachment (replace, or remove with
     ``remove_attachment=True``)."""
     actor = membership_of(user, team_id)
@@ -179,7 +180,7 @@ def update_post(user: Any, team_id: Any, post_id: Any, **data: Any) -> Post:
 
 
 @transaction.atomic
-def delete_post(user: Any, team_id: Any, post_id: Any) -> None:
+def delete_post(user: Actor, team_id: Any, post_id: Any) -> None:
     actor = membership_of(user, team_id)
     post = get_post(user, team_id, post_id)
     if not permissions.can_delete_post(actor, post):

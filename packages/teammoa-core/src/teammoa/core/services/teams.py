@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from teammoa.core.conf import conf
@@ -27,6 +27,7 @@ from teammoa.core.models import (
 from teammoa.core.ratelimit import FixedWindowLimiter
 from teammoa.core.signals import membership_ended
 from teammoa.core.text import clean_text_into
+from teammoa.core.users import Actor, actor_id
 
 
 @cache
@@ -34,20 +35,22 @@ def _timezones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-def _user_id(user: Any) -> int:
-    if user is None or not getattr(user, "is_authenticated", False):
+def _user_id(user: Actor) -> int:
+    user_id = actor_id(user)
+    if user_id is None:
         raise NotFound()
-    return user.pk
+    return user_id
 
 
 # --- lookups -------------------------------------------------------------------------------
 
 
-def teams_of(user: Any) -> QuerySet[Team]:
+def teams_of(user: Actor) -> QuerySet[Team]:
     """The user's teams with ``member_count`` and ``my_role`` annotated (constant queries)."""
     from django.db.models import Exists, OuterRef, Subquery
 
-    mine = Membership.objects.filter(team=OuterRef("pk"), user=user)
+    # Anonymous: no team (user_id IS NULL matches no membership).
+    mine = Membership.objects.filter(Q(user_id=actor_id(user)), team=OuterRef("pk"))
     # Filter with a subquery, not ``memberships__user``: a filter on the relation before
     # ``annotate`` would make the Count see only the user's own membership (always 1).
     return (
@@ -60,7 +63,7 @@ def teams_of(user: Any) -> QuerySet[Team]:
     )
 
 
-def membership_of(user: Any, team_id: Any) -> Membership:
+def membership_of(user: Actor, team_id: Any) -> Membership:
     """The user's membership in the team; ``NotFound`` for anyone else (no existence leak)."""
     user_id = _user_id(user)
     try:
@@ -69,7 +72,7 @@ def membership_of(user: Any, team_id: Any) -> Membership:
         raise NotFound(_("Team not found.")) from None
 
 
-def require_host(user: Any, team_id: Any) -> Membership:
+def require_host(user: Actor, team_id: Any) -> Membership:
     membership = membership_of(user, team_id)
     if not membership.is_host:
         raise Forbidden(_("Only the team's host can do this."))
@@ -91,7 +94,7 @@ def _lock_team(team_id: int) -> Team:
         raise NotFound(_("Team not found.")) from None
 
 
-def lock_membership(user: Any, team_id: Any) -> tuple[Team, Membership]:
+def lock_membership(user: Actor, team_id: Any) -> tuple[Team, Membership]:
     """Lock the user's team and re-read their membership under that lock.
 
     The team row is the team's lock: every service that writes memberships, milestones
@@ -111,7 +114,7 @@ def lock_membership(user: Any, team_id: Any) -> tuple[Team, Membership]:
     return team, current
 
 
-def _locked_host(user: Any, team_id: Any) -> tuple[Team, Membership]:
+def _locked_host(user: Actor, team_id: Any) -> tuple[Team, Membership]:
     team, membership = lock_membership(user, team_id)
     if not membership.is_host:
         raise Forbidden(_("Only the team's host can do this."))
@@ -178,7 +181,7 @@ def _clean_team_fields(data: dict[str, Any], *, creating: bool) -> dict[str, Any
 
 
 @transaction.atomic
-def create_team(user: Any, **data: Any) -> Team:
+def create_team(user: Actor, **data: Any) -> Team:
     """Create a team; the creator becomes its host and first member."""
     _user_id(user)
     cleaned = _clean_team_fields(data, creating=True)
@@ -187,7 +190,7 @@ def create_team(user: Any, **data: Any) -> Team:
     team.set_join_password(password)
     team.invite_code = _unused_invite_code()
     team.save()
-    Membership.objects.create(team=team, user=user, role=Role.HOST)
+    Membership.objects.create(team=team, user_id=_user_id(user), role=Role.HOST)
     return team
 
 
@@ -200,7 +203,7 @@ def _unused_invite_code() -> str:
 
 
 @transaction.atomic
-def update_team(user: Any, team_id: Any, **data: Any) -> Team:
+def update_team(user: Actor, team_id: Any, **data: Any) -> Team:
     """Host only: title, introduction, max_members (never below the member count),
     timezone and the join password."""
     team, _host = _locked_host(user, team_id)
@@ -223,7 +226,7 @@ def update_team(user: Any, team_id: Any, **data: Any) -> Team:
 
 
 @transaction.atomic
-def regenerate_invite_code(user: Any, team_id: Any) -> Team:
+def regenerate_invite_code(user: Actor, team_id: Any) -> Team:
     team, _host = _locked_host(user, team_id)
     team.invite_code = _unused_invite_code()
     team.save(update_fields=["invite_code"])
@@ -231,7 +234,7 @@ def regenerate_invite_code(user: Any, team_id: Any) -> Team:
 
 
 @transaction.atomic
-def disband_team(user: Any, team_id: Any) -> None:
+def disband_team(user: Actor, team_id: Any) -> None:
     team, _host = _locked_host(user, team_id)
     pk = team.pk  # delete() sets team.pk to None
     user_ids = list(team.memberships.values_list("user_id", flat=True))
@@ -246,7 +249,7 @@ def _join_limiter() -> FixedWindowLimiter:
     return FixedWindowLimiter("join", conf.join_rate)
 
 
-def join_team(user: Any, invite_code: Any, password: Any) -> Membership:
+def join_team(user: Actor, invite_code: Any, password: Any) -> Membership:
     """Join with invite code and password.
 
     An unknown code and a wrong password give the same error; wrong attempts are limited
@@ -319,18 +322,19 @@ def _leave(team: Team, membership: Membership) -> None:
 
 
 @transaction.atomic
-def leave_team(user: Any, team_id: Any) -> None:
+def leave_team(user: Actor, team_id: Any) -> None:
     team, membership = lock_membership(user, team_id)
     _leave(team, membership)
 
 
 @transaction.atomic
-def leave_all_teams(user: Any) -> int:
+def leave_all_teams(user: Actor) -> int:
     """Leave every team (host succession applies); used when an account is deactivated.
 
     Returns the number of teams left.
     """
-    team_ids = set(Membership.objects.filter(user=user).values_list("team_id", flat=True))
+    user_id = _user_id(user)
+    team_ids = set(Membership.objects.filter(user_id=user_id).values_list("team_id", flat=True))
     # Lock every team, in id order, before changing any. A host change writes the
     # one-host unique index, and InnoDB's duplicate check also locks the next index entry,
     # which can belong to the next team: waiting for a team lock while holding that
@@ -338,7 +342,9 @@ def leave_all_teams(user: Any) -> int:
     teams = list(Team.objects.select_for_update().filter(pk__in=team_ids).order_by("pk"))
     left = 0
     for team in teams:
-        membership = Membership.objects.select_for_update().filter(team=team, user=user).first()
+        membership = (
+            Membership.objects.select_for_update().filter(team=team, user_id=user_id).first()
+        )
         if membership is not None:  # may have left meanwhile
             _leave(team, membership)
             left += 1
@@ -346,7 +352,7 @@ def leave_all_teams(user: Any) -> int:
 
 
 @transaction.atomic
-def transfer_host(user: Any, team_id: Any, member_id: Any) -> Membership:
+def transfer_host(user: Actor, team_id: Any, member_id: Any) -> Membership:
     team, current = _locked_host(user, team_id)
     target = member_of_team(team.pk, member_id)
     if target.pk == current.pk:
@@ -360,7 +366,7 @@ def transfer_host(user: Any, team_id: Any, member_id: Any) -> Membership:
 
 
 @transaction.atomic
-def remove_member(user: Any, team_id: Any, member_id: Any) -> None:
+def remove_member(user: Actor, team_id: Any, member_id: Any) -> None:
     team, host = _locked_host(user, team_id)
     try:
         target = Membership.objects.select_for_update().get(team=team, pk=int(member_id))
@@ -372,7 +378,7 @@ def remove_member(user: Any, team_id: Any, member_id: Any) -> None:
     _end_membership(team.pk, [target.user_id])
 
 
-def members_of(user: Any, team_id: Any) -> QuerySet[Membership]:
+def members_of(user: Actor, team_id: Any) -> QuerySet[Membership]:
     membership = membership_of(user, team_id)
     return (
         Membership.objects.filter(team_id=membership.team_id)

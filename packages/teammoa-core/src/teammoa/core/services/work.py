@@ -16,6 +16,7 @@ from teammoa.core.limits import MILESTONE_DESCRIPTION_MAX, MILESTONE_TITLE_MAX, 
 from teammoa.core.models import Membership, Milestone, Priority, ProgressMode, Todo
 from teammoa.core.services.teams import lock_membership, member_of_team, membership_of
 from teammoa.core.text import clean_text, clean_text_into
+from teammoa.core.users import Actor
 
 # --- milestones ----------------------------------------------------------------------------
 
@@ -100,7 +101,7 @@ def recompute_progress(milestone_id: int | None) -> None:
         milestone.save(update_fields=["progress", "completed_at", "updated_at"])
 
 
-def milestones_of(user: Any, team_id: Any) -> QuerySet[Milestone]:
+def milestones_of(user: Actor, team_id: Any) -> QuerySet[Milestone]:
     membership = membership_of(user, team_id)
     return Milestone.objects.filter(team_id=membership.team_id)
 
@@ -114,7 +115,7 @@ def _get_milestone(membership: Membership, milestone_id: Any) -> Milestone:
         raise NotFound(_("Milestone not found.")) from None
 
 
-def get_milestone(user: Any, team_id: Any, milestone_id: Any) -> Milestone:
+def get_milestone(user: Actor, team_id: Any, milestone_id: Any) -> Milestone:
     try:
         return milestones_of(user, team_id).get(pk=int(milestone_id))
     except (Milestone.DoesNotExist, TypeError, ValueError):
@@ -122,7 +123,7 @@ def get_milestone(user: Any, team_id: Any, milestone_id: Any) -> Milestone:
 
 
 @transaction.atomic
-def create_milestone(user: Any, team_id: Any, **data: Any) -> Milestone:
+def create_milestone(user: Actor, team_id: Any, **data: Any) -> Milestone:
     _team, membership = lock_membership(user, team_id)
     cleaned = _clean_milestone(data, None)
     milestone = Milestone(team_id=membership.team_id, **cleaned)
@@ -132,7 +133,7 @@ def create_milestone(user: Any, team_id: Any, **data: Any) -> Milestone:
 
 
 @transaction.atomic
-def update_milestone(user: Any, team_id: Any, milestone_id: Any, **data: Any) -> Milestone:
+def update_milestone(user: Actor, team_id: Any, milestone_id: Any, **data: Any) -> Milestone:
     """Any member edits; manual→auto recomputes at once, auto→manual keeps the value."""
     _team, membership = lock_membership(user, team_id)
     milestone = _get_milestone(membership, milestone_id)
@@ -148,7 +149,7 @@ def update_milestone(user: Any, team_id: Any, milestone_id: Any, **data: Any) ->
 
 
 @transaction.atomic
-def delete_milestone(user: Any, team_id: Any, milestone_id: Any) -> None:
+def delete_milestone(user: Actor, team_id: Any, milestone_id: Any) -> None:
     _team, membership = lock_membership(user, team_id)
     milestone = _get_milestone(membership, milestone_id)
     if not permissions.can_delete_milestone(membership, milestone):
@@ -159,7 +160,7 @@ def delete_milestone(user: Any, team_id: Any, milestone_id: Any) -> None:
 # --- todos ---------------------------------------------------------------------------------
 
 
-def todos_of(user: Any, team_id: Any) -> QuerySet[Todo]:
+def todos_of(user: Actor, team_id: Any) -> QuerySet[Todo]:
     membership = membership_of(user, team_id)
     return Todo.objects.filter(team_id=membership.team_id).select_related("assignee")
 
@@ -171,7 +172,7 @@ def _get_todo(membership: Membership, todo_id: Any) -> Todo:
         raise NotFound(_("Todo not found.")) from None
 
 
-def get_todo(user: Any, team_id: Any, todo_id: Any) -> Todo:
+def get_todo(user: Actor, team_id: Any, todo_id: Any) -> Todo:
     membership = membership_of(user, team_id)
     try:
         return Todo.objects.get(team_id=membership.team_id, pk=int(todo_id))
@@ -199,7 +200,7 @@ def _next_order(team_id: int) -> int:
 
 @transaction.atomic
 def create_todo(
-    user: Any, team_id: Any, content: Any, milestone: Any = None, assignee: Any = None
+    user: Actor, team_id: Any, content: Any, milestone: Any = None, assignee: Any = None
 ) -> Todo:
     """Any member creates; a member may assign only themself, the host anyone."""
     _team, actor = lock_membership(user, team_id)
@@ -222,7 +223,7 @@ def create_todo(
 
 
 @transaction.atomic
-def update_todo(user: Any, team_id: Any, todo_id: Any, **data: Any) -> Todo:
+def update_todo(user: Actor, team_id: Any, todo_id: Any, **data: Any) -> Todo:
     """Edit content, milestone or position (``order``); host any, members their own or
     unassigned todos (position only for their own)."""
     # The team lock first (see lock_membership): a move renumbers a whole column, and
@@ -279,7 +280,7 @@ def _move_in_column(todo: Todo, position: int) -> None:
 
 
 @transaction.atomic
-def assign_todo(user: Any, team_id: Any, todo_id: Any, member: Any) -> Todo:
+def assign_todo(user: Actor, team_id: Any, todo_id: Any, member: Any) -> Todo:
     """Host: assign to any member or nobody. Member: take an unassigned todo, or release
     their own."""
     _team, actor = lock_membership(user, team_id)
@@ -291,7 +292,7 @@ def assign_todo(user: Any, team_id: Any, todo_id: Any, member: Any) -> Todo:
 
 
 @transaction.atomic
-def complete_todo(user: Any, team_id: Any, todo_id: Any, is_completed: Any) -> Todo:
+def complete_todo(user: Actor, team_id: Any, todo_id: Any, is_completed: Any) -> Todo:
     _team, actor = lock_membership(user, team_id)
     todo = _get_todo(actor, todo_id)
     if _complete(actor, todo, is_completed):
@@ -306,7 +307,7 @@ UNCHANGED: Any = object()
 
 @transaction.atomic
 def move_todo(
-    user: Any,
+    user: Actor,
     team_id: Any,
     todo_id: Any,
     *,
@@ -368,7 +369,7 @@ def _complete(actor: Membership, todo: Todo, is_completed: Any) -> bool:
 
 
 @transaction.atomic
-def delete_todo(user: Any, team_id: Any, todo_id: Any) -> None:
+def delete_todo(user: Actor, team_id: Any, todo_id: Any) -> None:
     _team, actor = lock_membership(user, team_id)
     todo = _get_todo(actor, todo_id)
     if not permissions.can_delete_todo(actor, todo):

@@ -4,11 +4,14 @@ same way everywhere (through the real services, so every invariant holds)."""
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 
 from teammoa.core.models import Membership, Role, Team
+
+if TYPE_CHECKING:
+    from teammoa.core.users import Actor
 
 TEAM_PASSWORD = "team-pass-1234"  # noqa: S105 - a test fixture, not a secret
 USER_PASSWORD = "user-pass-1234"  # noqa: S105
@@ -42,7 +45,7 @@ def make_team(host: Any = None, members: int = 0, **fields: Any) -> Team:
     return team
 
 
-def add_member(team: Team, user: Any = None) -> Membership:
+def add_member(team: Team, user: Actor = None) -> Membership:
     """Add a plain member directly (tests of joining itself go through ``join_team``)."""
     return Membership.objects.create(team=team, user=user or make_user(), role=Role.MEMBER)
 

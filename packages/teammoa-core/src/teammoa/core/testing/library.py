@@ -58,6 +58,7 @@ CORE_PUBLIC_MODULES: frozenset[str] = frozenset(
         "teammoa.core.services",
         "teammoa.core.signals",
         "teammoa.core.text",
+        "teammoa.core.users",
         "teammoa.core.views",
         "teammoa.core.websocket",
     }

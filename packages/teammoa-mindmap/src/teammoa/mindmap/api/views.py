@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from teammoa.core.api import JSONParser, TeamScopedView
 from teammoa.core.errors import Invalid
+from teammoa.core.users import Actor
 from teammoa.mindmap import exports, services
 from teammoa.mindmap.api import serializers as s
 from teammoa.mindmap.models import Comment
@@ -61,7 +62,7 @@ class MindmapAPIView(TeamScopedView):
             self.mindmap = services.get_mindmap(request.user, kwargs["team"], kwargs["id"])
 
 
-def _node(user: Any, mindmap_id: int, node_id: int, version: int) -> dict[str, Any]:
+def _node(user: Actor, mindmap_id: int, node_id: int, version: int) -> dict[str, Any]:
     row = next(n for n in node_rows(mindmap_id, user.pk) if n["id"] == node_id)
     return {**row, "version": version}
 

@@ -7,7 +7,7 @@ members of the team they were written in.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -26,6 +26,9 @@ from teammoa.mindmap.validation import (
     is_int,
     position_errors,
 )
+
+if TYPE_CHECKING:
+    from teammoa.core.users import Actor
 
 FORMAT = "teammoa-mindmap"
 FORMAT_VERSION = 1
@@ -130,7 +133,7 @@ def _create_with_free_title(team_id: int, wanted: str) -> Mindmap:
 
 
 def import_mindmap(
-    user: Any, team_id: Any, raw: bytes | str | dict[str, Any], title: Any = None
+    user: Actor, team_id: Any, raw: bytes | str | dict[str, Any], title: Any = None
 ) -> Mindmap:
     """Create a mindmap from a JSON export; its title gets " (2)" etc. when taken."""
     membership = membership_of(user, team_id)

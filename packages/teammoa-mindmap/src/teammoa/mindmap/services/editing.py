@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from teammoa.core.errors import DomainError, Forbidden, Invalid, NotFound
 from teammoa.core.models import Membership, display_name
+from teammoa.core.users import Actor, actor_id
 from teammoa.mindmap.conf import conf
 from teammoa.mindmap.models import Comment, Connection, Mindmap, Node, Recommendation
 from teammoa.mindmap.services.changes import Change, publish_on_commit
@@ -317,9 +318,11 @@ _EVENT = {
 CHANGE_TYPES = frozenset(_HANDLERS)
 
 
-def edit(user: Any, mindmap_id: int, kind: str, **fields: Any) -> Change:
+def edit(user: Actor | int, mindmap_id: int, kind: str, **fields: Any) -> Change:
     """Apply one change for ``user`` (the REST views); raise its domain error when refused."""
-    user_id = int(getattr(user, "pk", user))
+    user_id = actor_id(user)
+    if user_id is None:
+        raise NotFound(_("Sign in to edit."))
     with transaction.atomic():
         editor = Editor(mindmap_id)
         change = editor.apply(user_id, kind, fields)
@@ -327,11 +330,15 @@ def edit(user: Any, mindmap_id: int, kind: str, **fields: Any) -> Change:
     return change
 
 
-def edit_many(user: Any, mindmap_id: int, edits: list[tuple[str, dict[str, Any]]]) -> list[Change]:
+def edit_many(
+    user: Actor, mindmap_id: int, edits: list[tuple[str, dict[str, Any]]]
+) -> list[Change]:
     """Apply several changes for ``user`` as one edit (a REST PATCH of a node's text and
     position): all in one transaction, or none when any is refused (its domain error is
     raised and nothing is broadcast). Each change still gets its own version."""
-    user_id = int(getattr(user, "pk", user))
+    user_id = actor_id(user)
+    if user_id is None:
+        raise NotFound(_("Sign in to edit."))
     with transaction.atomic():
         editor = Editor(mindmap_id)
         for kind, fields in edits:

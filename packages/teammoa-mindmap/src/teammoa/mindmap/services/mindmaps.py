@@ -14,18 +14,17 @@ from teammoa.core.errors import Forbidden, Invalid, NotFound
 from teammoa.core.models import Membership
 from teammoa.core.services import membership_of
 from teammoa.core.text import comparison_key
+from teammoa.core.users import Actor, actor_id
 from teammoa.mindmap.models import Comment, Connection, Mindmap, Node, Recommendation
 from teammoa.mindmap.services.changes import Change, publish_on_commit
 from teammoa.mindmap.validation import Errors, clean_mindmap_title
 
 
-def _user_id(user: Any) -> int | None:
-    if user is None or not getattr(user, "is_authenticated", True):
-        return None
-    return int(getattr(user, "pk", user))
+def _user_id(user: Actor | int) -> int | None:
+    return actor_id(user)
 
 
-def mindmaps_of(user: Any, team_id: Any) -> QuerySet[Mindmap]:
+def mindmaps_of(user: Actor, team_id: Any) -> QuerySet[Mindmap]:
     """The team's mindmaps with ``node_count``; ``NotFound`` for non-members."""
     membership = membership_of(user, team_id)
     # Explicit order: Meta.ordering is dropped from GROUP BY queries.
@@ -36,7 +35,7 @@ def mindmaps_of(user: Any, team_id: Any) -> QuerySet[Mindmap]:
     )
 
 
-def get_mindmap(user: Any, team_id: Any, mindmap_id: Any) -> Mindmap:
+def get_mindmap(user: Actor, team_id: Any, mindmap_id: Any) -> Mindmap:
     """One mindmap of a team the user belongs to; ``NotFound`` for anyone else."""
     membership = membership_of(user, team_id)
     try:
@@ -45,7 +44,7 @@ def get_mindmap(user: Any, team_id: Any, mindmap_id: Any) -> Mindmap:
         raise NotFound(_("Mindmap not found.")) from None
 
 
-def open_mindmap(user: Any, mindmap_id: Any) -> tuple[Mindmap, Membership]:
+def open_mindmap(user: Actor, mindmap_id: Any) -> tuple[Mindmap, Membership]:
     """For a live connection: ``NotFound`` when there is no such mindmap, ``Forbidden``
     when the user is not a member of its team (the socket closes with 4404 / 4403)."""
     try:
@@ -86,7 +85,7 @@ def _clean_title(team_id: int, value: Any, exclude: int | None = None) -> str:
     return title  # type: ignore[return-value]
 
 
-def create_mindmap(user: Any, team_id: Any, title: Any) -> Mindmap:
+def create_mindmap(user: Actor, team_id: Any, title: Any) -> Mindmap:
     membership = membership_of(user, team_id)
     with transaction.atomic():
         clean = _clean_title(membership.team_id, title)
@@ -97,7 +96,7 @@ def create_mindmap(user: Any, team_id: Any, title: Any) -> Mindmap:
             raise Invalid.field("title", TITLE_TAKEN) from None
 
 
-def rename_mindmap(user: Any, team_id: Any, mindmap_id: Any, title: Any) -> Mindmap:
+def rename_mindmap(user: Actor, team_id: Any, mindmap_id: Any, title: Any) -> Mindmap:
     """Rename; a persisted change like any other (version +1, broadcast)."""
     mindmap = get_mindmap(user, team_id, mindmap_id)
     with transaction.atomic():
@@ -122,7 +121,7 @@ def rename_mindmap(user: Any, team_id: Any, mindmap_id: Any, title: Any) -> Mind
     return mindmap
 
 
-def delete_mindmap(user: Any, team_id: Any, mindmap_id: Any) -> None:
+def delete_mindmap(user: Actor, team_id: Any, mindmap_id: Any) -> None:
     """Delete with everything in it; open editors are told and closed."""
     mindmap = get_mindmap(user, team_id, mindmap_id)
     with transaction.atomic():
@@ -190,7 +189,7 @@ def connection_rows(mindmap_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def snapshot(user: Any, mindmap_id: int) -> dict[str, Any]:
+def snapshot(user: Actor, mindmap_id: int) -> dict[str, Any]:
     """The whole mindmap at one version (SPEC section 5's snapshot shape).
 
     The mindmap row is locked while reading, so no change can land between reading the

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from teammoa.core.errors import Invalid, shown_value
 from teammoa.core.services import membership_of
+from teammoa.core.users import Actor
 from teammoa.schedule import ical
 from teammoa.schedule.conf import conf
 from teammoa.schedule.hours import HOURS_PER_DAY, DayHours
@@ -33,7 +34,7 @@ class CalendarFile:
 
 
 def slot_ics(
-    user: Any, team_id: Any, date: Any, start: Any, end: Any, uid_domain: str = "teammoa"
+    user: Actor, team_id: Any, date: Any, start: Any, end: Any, uid_domain: str = "teammoa"
 ) -> CalendarFile:
     """The slot ``start``–``end`` o'clock (end exclusive, 24 = midnight) on ``date`` as an
     .ics event in the team's timezone; its description names who can come."""
@@ -151,7 +152,7 @@ def _changes(before: WeekSchedule, after: dict[datetime.date, DayHours]) -> tupl
 
 
 def import_ics(
-    user: Any,
+    user: Actor,
     team_id: Any,
     week: Any,
     upload: Any,

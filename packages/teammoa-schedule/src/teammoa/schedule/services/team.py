@@ -9,6 +9,7 @@ from typing import Any
 
 from teammoa.core.models import Membership, Team
 from teammoa.core.services import membership_of
+from teammoa.core.users import Actor
 from teammoa.schedule.availability import DaySummary, resolve_week, summarize_week
 from teammoa.schedule.conf import conf
 from teammoa.schedule.hours import HOURS_PER_DAY, DayHours, stored_hours
@@ -75,7 +76,7 @@ def load_team_week(team: Team, week: IsoWeek) -> TeamWeek:
 
 
 def team_availability(
-    user: Any,
+    user: Actor,
     team_id: Any,
     week: Any,
     min_members: Any = None,

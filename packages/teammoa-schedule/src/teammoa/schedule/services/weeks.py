@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from teammoa.core.errors import Invalid, NotFound
 from teammoa.core.models import Membership
 from teammoa.core.services import membership_of
+from teammoa.core.users import Actor
 from teammoa.schedule.availability import resolve_day
 from teammoa.schedule.hours import DayHours, clean_day_hours
 from teammoa.schedule.models import DayAvailability, UsualDay
@@ -57,7 +58,7 @@ def week_of_member(membership: Membership, week: IsoWeek) -> WeekSchedule:
     return WeekSchedule(week, tuple(days))
 
 
-def my_week(user: Any, team_id: Any, week: Any) -> WeekSchedule:
+def my_week(user: Actor, team_id: Any, week: Any) -> WeekSchedule:
     membership = membership_of(user, team_id)
     return week_of_member(membership, parse_week(week))
 
@@ -67,7 +68,7 @@ def usual_week_of_member(membership: Membership) -> UsualWeek:
     return UsualWeek(tuple(rows.get(weekday, DayHours()) for weekday in WEEKDAYS))
 
 
-def my_usual_week(user: Any, team_id: Any) -> UsualWeek:
+def my_usual_week(user: Actor, team_id: Any) -> UsualWeek:
     return usual_week_of_member(membership_of(user, team_id))
 
 
@@ -192,7 +193,7 @@ def write_week(membership: Membership, days: dict[datetime.date, DayHours]) -> N
         _upsert(DayAvailability, membership, "date", days)
 
 
-def save_my_week(user: Any, team_id: Any, data: Any, week: Any = None) -> WeekSchedule:
+def save_my_week(user: Actor, team_id: Any, data: Any, week: Any = None) -> WeekSchedule:
     """Replace the user's whole week; nothing is saved unless all of it is valid.
 
     The week comes from the URL (``week``) or the body's ``"week"``; both must agree.
@@ -211,7 +212,7 @@ def save_my_week(user: Any, team_id: Any, data: Any, week: Any = None) -> WeekSc
     return week_of_member(membership, chosen)
 
 
-def save_my_usual_week(user: Any, team_id: Any, data: Any) -> UsualWeek:
+def save_my_usual_week(user: Actor, team_id: Any, data: Any) -> UsualWeek:
     """Replace the user's usual week (weekdays left out become empty)."""
     membership = membership_of(user, team_id)
     days = clean_usual_week(data)
