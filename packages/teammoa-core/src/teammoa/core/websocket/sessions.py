@@ -280,12 +280,28 @@ def _cancelled() -> bool:
     return task is not None and task.cancelling() > 0
 
 
+_own_layer: list[Any] = []
+
+
 def _layer() -> Any:
-    try:
-        from channels.layers import get_channel_layer
-    except ImportError:  # no channels: one process, local delivery only
-        return None
-    return get_channel_layer()
+    """A channel-layer instance of this module's own, built from the default config.
+
+    Not the shared ``get_channel_layer()`` instance: channels-redis serves every channel
+    of one instance in a process through a single blocking receive, and a second
+    long-lived receiver there (the mindmap hub already has one) stopped the other
+    server processes' messages from reaching either of them once the Redis socket no
+    longer timed out every 5 s (see docs/websocket.md).
+    """
+    if not _own_layer:
+        try:
+            from channels import DEFAULT_CHANNEL_LAYER
+            from channels.layers import channel_layers
+        except ImportError:  # no channels: one process, local delivery only
+            return None
+        if DEFAULT_CHANNEL_LAYER not in channel_layers:
+            return None
+        _own_layer.append(channel_layers.make_backend(DEFAULT_CHANNEL_LAYER))
+    return _own_layer[0]
 
 
 def _registry() -> Registry:
