@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -50,6 +51,7 @@ def live() -> Iterator[live_module.Live]:
     """The server; at the end of the run it must still be up, with no error in its log."""
     server = live_server()
     yield server
+    FIGURES["cpu seconds, server"] = round(server.cpu_seconds())
     strays = stray_rows()
     alive, log = server.healthy(), server.log()
     errors = [line for line in log.splitlines() if ERROR_LINE.search(line)]
@@ -118,6 +120,13 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any)
     if not FIGURES:
         return
     FIGURES["seconds"] = round(time.monotonic() - STARTED)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    # The server, migrate and collectstatic, once reaped (pytest_sessionfinish stops the
+    # server before this summary is written).
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    FIGURES["cpu seconds, all processes"] = round(
+        own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    )
     terminalreporter.section("fuzz figures")
     for name, value in sorted(FIGURES.items()):
         terminalreporter.write_line(f"{name:>40}: {value}")

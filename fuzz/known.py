@@ -34,49 +34,7 @@ class Known:
         )
 
 
-TEXT_CLEANER = (
-    "stored without teammoa.core.text.clean_text (issue 9 item 2/6): lone surrogates, "
-    "controls and bidi overrides are kept or crash the write; the text change wires it in"
-)
-KNOWN: list[Known] = [
-    Known(
-        "DRF's OPTIONS metadata needs a serializer the core API views do not declare "
-        "(issue 9 item 6; fixed by the text change)",
-        method="OPTIONS",
-        path=r"/api/v1/teams/.*",
-    ),
-    Known(
-        "a lone surrogate reaches MySQL from the mindmap REST endpoints (issue 9 item 6; "
-        "fixed by the text change)",
-        method="PATCH|POST",
-        path=r"/api/v1/teams/\d+/mindmaps/(\d+/(nodes/\d+/(comments/)?)?)?",
-    ),
-    Known(
-        "schedule dates in year 1 overflow (issue 9 item 6; fixed by the dates change)",
-        method="GET",
-        path=r"/api/v1/teams/\d+/schedule/(slot\.ics|me/|availability/)",
-    ),
-    *(
-        Known(TEXT_CLEANER, field=field)
-        for field in (
-            "team.title",
-            "team.introduction",
-            "milestone.title",
-            "milestone.description",
-            "todo.content",
-            "post.title",
-            "mindmap.title",
-            "node.title",
-            "node.content",
-            "comment.text",
-            "socket node.title",
-            "socket node.content",
-            "socket comment.text",
-            "profile.nickname",
-            "profile.bio",
-        )
-    ),
-]
+KNOWN: list[Known] = []
 
 SEEN: Counter[str] = Counter()
 

@@ -39,6 +39,7 @@ class TextField:
     max_length: int
     multiline: bool = False
     min_length: int = 1
+    strip: bool = True
     extra: tuple[tuple[str, Any], ...] = ()
     # Titles unique per team: a variant MySQL's collation calls equal may be refused.
     unique: bool = False
@@ -109,7 +110,16 @@ FIELDS = [
     ),
     TextField("todo.content", "PATCH", _todo, _todo, "content", 500),
     TextField("post.title", "PATCH", _post, _post, "title", 100),
-    TextField("mindmap.title", "PATCH", _mindmap, _mindmap, "title", 64, unique=True),
+    TextField(
+        "mindmap.title",
+        "PATCH",
+        _mindmap,
+        _mindmap,
+        "title",
+        64,
+        unique=True,
+        pick=lambda got, _world, _body: got["mindmap"]["title"],  # the snapshot
+    ),
     TextField(
         "node.title",
         "PATCH",
@@ -128,6 +138,7 @@ FIELDS = [
         10_000,
         True,
         0,
+        strip=False,  # a note keeps its indentation and blank lines
         pick=lambda got, world, _body: _node_in_snapshot(got, world, "content"),
     ),
     TextField(
@@ -177,6 +188,7 @@ def test_text_field_stores_or_refuses(spec: TextField, live: Live, api: requests
         "max_length": spec.max_length,
         "min_length": spec.min_length,
         "multiline": spec.multiline,
+        "strip": spec.strip,
     }
 
     @settings(

@@ -559,7 +559,10 @@ def test_outsider_frames_name_other_maps(live: Live, arena: Arena) -> None:
 SOCKET_TEXT = {
     # field: (frame type, rules of teammoa.core.text.check_text)
     "socket node.title": ("title", {"max_length": 64}),
-    "socket node.content": ("content", {"max_length": 10_000, "min_length": 0, "multiline": True}),
+    "socket node.content": (
+        "content",
+        {"max_length": 10_000, "min_length": 0, "multiline": True, "strip": False},
+    ),
     "socket comment.text": ("text", {"max_length": 2000, "multiline": True}),
 }
 
