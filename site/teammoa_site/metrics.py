@@ -250,7 +250,7 @@ def client_type(message: dict[str, Any]) -> str:
         return "too_large"
     try:
         kind = json.loads(text).get("type")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):  # deep nesting is valid JSON
         return "invalid"
     return kind if isinstance(kind, str) and kind in KNOWN_CLIENT_TYPES else "unknown"
 

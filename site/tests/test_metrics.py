@@ -267,3 +267,20 @@ def test_in_multiprocess_mode_a_scrape_reports_every_process(tmp_path):
         if s.name == "teammoa_http_requests_total" and s.labels["route"] == "health_live"
     }
     assert counts == {"200": 2.0}  # one from each earlier process, none lost
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("[" * 30_000 + "]" * 30_000, "invalid"),  # RecursionError: it closed the socket
+        ("[1, 2]", "invalid"),
+        ('{"type": {"a": 1}}', "unknown"),
+        ('{"type": "cursor", "x": 1, "y": 2}', "cursor"),
+    ],
+)
+def test_any_client_frame_gets_a_label(text, label):
+    # Found by the fuzz session: a frame of 30,000 nested brackets (valid JSON, too deep
+    # for Python's parser) raised out of the metrics middleware and ended the socket.
+    from teammoa_site.metrics import client_type
+
+    assert client_type({"type": "websocket.receive", "text": text}) == label
