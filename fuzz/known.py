@@ -54,7 +54,7 @@ def known_field(field: str) -> Known | None:
 
 def known_log_line(line: str) -> bool:
     """An 'Internal Server Error: <path>' line of a known server error."""
-    match = re.search(r"Internal Server Error: (\S+)", line)
+    match = re.search(r"Internal Server Error: ([^\s\"]+)", line)
     if not match:
         return False
     return any(

@@ -64,19 +64,28 @@ def missing_services() -> str | None:
     return "; ".join(problems) or None
 
 
-def free_port() -> int:
-    candidates: list[int] = [0]
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free ports (held open together while they are picked)."""
+    candidates: list[int] = [0] * count
     if PORTS:
         first, _dash, last = PORTS.partition("-")
         candidates = list(range(int(first), int(last or first) + 1))
-    for port in candidates:
-        with socket.socket() as sock:
+    held: list[socket.socket] = []
+    try:
+        for port in candidates:
+            sock = socket.socket()
             try:
                 sock.bind((LOCALHOST, port))
             except OSError:
+                sock.close()
                 continue
-            return sock.getsockname()[1]
-    raise RuntimeError(f"no free port in {PORTS}")
+            held.append(sock)
+            if len(held) == count:
+                return [s.getsockname()[1] for s in held]
+    finally:
+        for sock in held:
+            sock.close()
+    raise RuntimeError(f"not {count} free ports in {PORTS or 'the ephemeral range'}")
 
 
 def database_url() -> str:
@@ -87,15 +96,19 @@ def redis_url() -> str:
     return urlparse(REDIS_URL)._replace(path=f"/{REDIS_DB}").geturl()
 
 
-def site_env(tmp: Path, port: int) -> dict[str, str]:
-    """The production environment, as the image gets it, plus the fuzz settings module."""
+def site_env(tmp: Path, port: int, ws_port: int) -> dict[str, str]:
+    """The production environment, as the image gets it, plus the fuzz settings module.
+
+    deploy/serve.py's default layout, as in production: gunicorn serves HTTP on ``port``,
+    Daphne the WebSockets on ``ws_port`` (nginx's ``/ws/`` route goes there).
+    """
     origin = f"{LOCALHOST}:{port}"
     return {
         "DJANGO_SETTINGS_MODULE": "fuzz_settings",
         "PYTHONPATH": os.pathsep.join([str(FUZZ_DIR), os.environ.get("PYTHONPATH", "")]),
         "SECRET_KEY": SECRET_KEY,
         "ALLOWED_HOSTS": f"{LOCALHOST},localhost",
-        "CSRF_TRUSTED_ORIGINS": f"https://{origin}",
+        "CSRF_TRUSTED_ORIGINS": f"https://{origin},https://{LOCALHOST}:{ws_port}",
         "DATABASE_URL": database_url(),
         "REDIS_URL": redis_url(),
         "CACHE_KEY_PREFIX": "fuzz",
@@ -105,8 +118,11 @@ def site_env(tmp: Path, port: int) -> dict[str, str]:
         "TEAMMOA_DRAIN_FILE": str(tmp / "draining"),
         "TEAMMOA_BIND": LOCALHOST,
         "PORT": str(port),
+        "TEAMMOA_WS_PORT": str(ws_port),
         # Only errors reach the log, so the log itself is a check: it must stay empty.
         "LOG_LEVEL": "ERROR",
+        # Plain lines rather than production's JSON: the harness and a person read them.
+        "LOG_FORMAT": "plain",
         "PYTHONUNBUFFERED": "1",
     }
 
@@ -162,6 +178,7 @@ class Live:
     """The running server and what was seeded for it."""
 
     port: int
+    ws_port: int
     env: dict[str, str]
     tmp: tempfile.TemporaryDirectory
     log_path: Path
@@ -177,7 +194,7 @@ class Live:
 
     @property
     def ws_url(self) -> str:
-        return f"ws://{LOCALHOST}:{self.port}"
+        return f"ws://{LOCALHOST}:{self.ws_port}"
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -186,11 +203,27 @@ class Live:
         return self.alive() and http_get(f"{self.base_url}/health/live/", timeout=3) == 200
 
     def cpu_seconds(self) -> float:
-        """CPU time (user + system) the server process has used so far."""
+        """CPU time (user + system) the server's processes (gunicorn, Daphne and the
+        supervisor) have used so far, from /proc."""
         if not self.alive():
             return 0.0
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        stats: dict[int, list[str]] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                stats[int(stat.parent.name)] = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, ValueError):
+                continue
+        tree, grew = {self.process.pid}, True
+        while grew:
+            children = {pid for pid, f in stats.items() if int(f[1]) in tree} - tree
+            tree |= children
+            grew = bool(children)
+        ticks = sum(int(stats[pid][11]) + int(stats[pid][12]) for pid in tree if pid in stats)
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def sockets_listening(self) -> bool:
+        with socket.create_connection((LOCALHOST, self.ws_port), timeout=2):
+            return True
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -234,9 +267,11 @@ def _manage(env: dict[str, str], *args: str) -> None:
 def start() -> Live:
     """A fresh database, migrated and seeded; the server up and answering."""
     tmp = tempfile.TemporaryDirectory(prefix="teammoa-fuzz-")
-    port = free_port()
-    env = site_env(Path(tmp.name), port)
-    live = Live(port=port, env=env, tmp=tmp, log_path=Path(tmp.name) / "server.log")
+    port, ws_port = free_ports(2)
+    env = site_env(Path(tmp.name), port, ws_port)
+    live = Live(
+        port=port, ws_port=ws_port, env=env, tmp=tmp, log_path=Path(tmp.name) / "server.log"
+    )
     # However pytest ends, the server, the database and the Redis index go with it.
     atexit.register(live.stop)
     _database("create")
@@ -264,7 +299,7 @@ def start() -> Live:
         if not live.alive():
             raise RuntimeError(f"the server exited:\n{live.log()}")
         try:
-            if live.healthy():
+            if live.healthy() and live.sockets_listening():
                 return live
         except OSError:
             pass

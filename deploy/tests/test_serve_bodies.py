@@ -29,7 +29,9 @@ def raw_post(port: int, path: str) -> bytes:
 
 def test_a_malformed_multipart_body_reaches_the_application(tmp_path):
     port = free_port()
-    env = site_env(tmp_path, "teammoa_deploy_serve_unused", port)
+    # The one-Daphne layout: there Twisted parses every HTTP request (with gunicorn, the
+    # default, only the WebSocket handshakes).
+    env = site_env(tmp_path, "teammoa_deploy_serve_unused", port, TEAMMOA_SERVER="daphne")
     server = Server(serve_command(), env, port, tmp_path / "serve.log").start()
     try:
         response = raw_post(port, "/api/v1/teams/")
