@@ -3,7 +3,15 @@
 import os
 import uuid
 
-from teammoa.core.testing.settings import caches, channel_layers, databases
+from teammoa.core.testing.settings import (  # noqa: F401 - settings
+    CONTRIB_APPS,
+    MIDDLEWARE,
+    PASSWORD_HASHERS,
+    TEMPLATES,
+    caches,
+    channel_layers,
+    databases,
+)
 
 SECRET_KEY = "teammoa-mindmap-tests"
 USE_TZ = True
@@ -11,39 +19,15 @@ TIME_ZONE = "Asia/Seoul"
 ROOT_URLCONF = "tests.urls"
 AUTH_USER_MODEL = "testapp.User"
 INSTALLED_APPS = [
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
+    *CONTRIB_APPS,
     "rest_framework",
     "teammoa.core",
     "teammoa.mindmap",
     "tests.testapp",
 ]
-MIDDLEWARE = [
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-]
 DATABASES = databases("teammoa_mindmap")
 CACHES = caches("teammoa_mindmap_tests")
 CHANNEL_LAYERS = channel_layers("teammoa_mindmap_tests")
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-            ]
-        },
-    }
-]
 STATIC_URL = "/static/"
 ALLOWED_HOSTS = ["testserver", "localhost"]
 LOGIN_URL = "/login/"
@@ -52,7 +36,6 @@ LOGIN_URL = "/login/"
 TEAMMOA_MINDMAP_PRESENCE_REDIS_URL = os.environ.get("REDIS_URL") or None
 TEAMMOA_MINDMAP_PRESENCE_PREFIX = f"teammoa-mindmap-tests:{uuid.uuid4().hex[:8]}"
 TEAMMOA_MINDMAP_GAP_TIMEOUT_SECONDS = 0.3
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # drf-spectacular's documented setup: extend_schema on view methods builds on the schema
 # class set here when the views are imported (not when a schema is generated).
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}

@@ -3,6 +3,7 @@ settings, but a database file they share and Redis for the channel layer and pre
 
 import os
 
+from teammoa.core.testing.settings import layer_redis_url
 from tests.settings import *  # noqa: F403
 
 DATABASES = {
@@ -13,7 +14,7 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [os.environ["REDIS_URL"]],
+            "hosts": [layer_redis_url(os.environ["REDIS_URL"])],
             "prefix": os.environ["TEAMMOA_TEST_PREFIX"],
             "capacity": 1000,
             "expiry": 30,
