@@ -45,7 +45,8 @@ X_FRAME_OPTIONS = "DENY"
 
 STORAGES = {
     **STORAGES,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    # Hashed names for every file and for every ES module import between them.
+    "staticfiles": {"BACKEND": "teammoa_site.storage.HashedStaticFilesStorage"},
 }
 # Attachments are handed to nginx through X-Accel-Redirect under this internal location.
 TEAMMOA_ATTACHMENT_ACCEL_PREFIX = env.str("ATTACHMENT_ACCEL_PREFIX", default="/protected/") or None
