@@ -252,13 +252,7 @@ def _with_path(url: str, path: str) -> str:
     return urlparse(url)._replace(path=path).geturl()
 
 
-@nox.session(python=PYTHON)
-def services(session: nox.Session) -> None:
-    """Every package and the site against MySQL/MariaDB and Redis (DATABASE_URL, REDIS_URL)."""
-    database_url = SERVICE_ENV.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    redis_url = SERVICE_ENV.get("REDIS_URL", DEFAULT_REDIS_URL)
-    if urlparse(database_url).scheme not in {"mysql", "mariadb"}:
-        session.error(f"DATABASE_URL must be a mysql:// URL for this session, not {database_url!r}")
+def _services_or_skip(session: nox.Session, database_url: str, redis_url: str) -> None:
     missing = [
         f"{what} at {problem}"
         for what, problem in (
@@ -272,6 +266,16 @@ def services(session: nox.Session) -> None:
         if _services_required():
             session.error(message + " (TEAMMOA_REQUIRE_SERVICES=1)")
         session.skip(message)
+
+
+@nox.session(python=PYTHON)
+def services(session: nox.Session) -> None:
+    """Every package and the site against MySQL/MariaDB and Redis (DATABASE_URL, REDIS_URL)."""
+    database_url = SERVICE_ENV.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    redis_url = SERVICE_ENV.get("REDIS_URL", DEFAULT_REDIS_URL)
+    if urlparse(database_url).scheme not in {"mysql", "mariadb"}:
+        session.error(f"DATABASE_URL must be a mysql:// URL for this session, not {database_url!r}")
+    _services_or_skip(session, database_url, redis_url)
     install_site(session)
     pip_check(session)
     base_env = {"TEAMMOA_REQUIRE_SERVICES": "1"}
@@ -291,22 +295,6 @@ def services(session: nox.Session) -> None:
 
 
 E2E_DEPS = ["pytest>=8", "pytest-playwright>=0.7", "playwright>=1.49"]
-
-
-def _services_or_skip(session: nox.Session, database_url: str, redis_url: str) -> None:
-    missing = [
-        f"{what} at {problem}"
-        for what, problem in (
-            ("MySQL/MariaDB", _reachable(database_url, 3306)),
-            ("Redis", _reachable(redis_url, 6379)),
-        )
-        if problem
-    ]
-    if missing:
-        message = "services not reachable: " + "; ".join(missing)
-        if _services_required():
-            session.error(message + " (TEAMMOA_REQUIRE_SERVICES=1)")
-        session.skip(message)
 
 
 @nox.session(python=PYTHON)
@@ -540,19 +528,7 @@ def fuzz(session: nox.Session) -> None:
     """
     database_url = SERVICE_ENV.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     redis_url = SERVICE_ENV.get("REDIS_URL", DEFAULT_REDIS_URL)
-    missing = [
-        f"{what} at {problem}"
-        for what, problem in (
-            ("MySQL/MariaDB", _reachable(database_url, 3306)),
-            ("Redis", _reachable(redis_url, 6379)),
-        )
-        if problem
-    ]
-    if missing:
-        message = "services not reachable: " + "; ".join(missing)
-        if _services_required():
-            session.error(message + " (TEAMMOA_REQUIRE_SERVICES=1)")
-        session.skip(message)
+    _services_or_skip(session, database_url, redis_url)
     install_site(session)
     session.install(
         *nox.project.dependency_groups(nox.project.load_toml(ROOT / "pyproject.toml"), "fuzz")

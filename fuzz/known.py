@@ -52,6 +52,16 @@ def known_field(field: str) -> Known | None:
     return next((entry for entry in KNOWN if entry.field == field), None)
 
 
+def field_param(field: str, value: Any = None) -> Any:
+    """A pytest parameter for the text field ``field`` (``value``, else the name itself),
+    expected to fail, with its reason, while the field is listed as known."""
+    import pytest
+
+    known = known_field(field)
+    marks = [pytest.mark.xfail(reason=known.reason, strict=False)] if known else []
+    return pytest.param(field if value is None else value, id=field, marks=marks)
+
+
 def known_log_line(line: str) -> bool:
     """An 'Internal Server Error: <path>' line of a known server error."""
     match = re.search(r"Internal Server Error: ([^\s\"]+)", line)

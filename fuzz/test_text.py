@@ -21,7 +21,7 @@ import requests
 from conftest import FIGURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from known import known_field, known_request
+from known import field_param, known_request
 from live import PROXY_HEADERS, Live
 
 EXAMPLES = int(os.environ.get("TEAMMOA_FUZZ_TEXT_EXAMPLES", "40"))
@@ -173,13 +173,7 @@ def _call(api: requests.Session, live: Live, method: str, path: str, **kwargs: A
     return response
 
 
-def _param(spec: TextField) -> Any:
-    known = known_field(spec.name)
-    marks = [pytest.mark.xfail(reason=known.reason, strict=False)] if known else []
-    return pytest.param(spec, id=spec.name, marks=marks)
-
-
-@pytest.mark.parametrize("spec", [_param(spec) for spec in FIELDS])
+@pytest.mark.parametrize("spec", [field_param(spec.name, spec) for spec in FIELDS])
 def test_text_field_stores_or_refuses(spec: TextField, live: Live, api: requests.Session) -> None:
     from teammoa.core.testing.text import any_text, expected_text
 
@@ -238,18 +232,7 @@ def _form_value(value: str) -> str:
     return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            name,
-            marks=[pytest.mark.xfail(reason=known.reason, strict=False)]
-            if (known := known_field(name))
-            else [],
-        )
-        for name in PROFILE_FIELDS
-    ],
-)
+@pytest.mark.parametrize("name", [field_param(name) for name in PROFILE_FIELDS])
 def test_profile_text_is_stored_or_refused(name: str, live: Live) -> None:
     from teammoa.core.testing.text import any_text, expected_text
 

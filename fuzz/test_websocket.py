@@ -30,7 +30,7 @@ import pytest
 from conftest import FIGURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from known import known_field
+from known import field_param
 from live import PROXY_HEADERS, Live
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -567,18 +567,7 @@ SOCKET_TEXT = {
 }
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            name,
-            marks=[pytest.mark.xfail(reason=known.reason, strict=False)]
-            if (known := known_field(name))
-            else [],
-        )
-        for name in SOCKET_TEXT
-    ],
-)
+@pytest.mark.parametrize("name", [field_param(name) for name in SOCKET_TEXT])
 def test_socket_text_is_stored_or_refused(name: str, live: Live, arena: Arena) -> None:
     """The text-field property over the socket: an answer with the cleaned value, or
     ``invalid`` naming the field; never a closed socket."""
