@@ -36,7 +36,7 @@ USERS = 500
 TEAMS = 50
 MEMBERS = 10
 MILESTONES = 3
-TODOS = 30
+TASKS_PER_TEAM = 30  # todos seeded per team
 POSTS = 20
 MINDMAPS = 2
 NODES = 30
@@ -135,7 +135,7 @@ def seed(
         todos, posts, maps = [], [], []
         for team in team_rows:
             crew = by_team[team.pk]
-            for k in range(TODOS):
+            for k in range(TASKS_PER_TEAM):
                 done = k % 5 == 4
                 todos.append(
                     Todo(
