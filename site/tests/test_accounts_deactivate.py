@@ -222,7 +222,7 @@ def test_an_older_account_holding_the_anonymised_name_cannot_block_deactivation(
     """Before the prefix was reserved anyone could sign up as ``deleted-<id>`` of another
     account; that account's deactivation then failed on the unique index (a 500)."""
     user = make_user()
-    squatter = make_user("placeholder", "squatter@example.com", nickname="Squatter")
+    squatter = make_user("squatter", "squatter@example.com", nickname="Squatter")
     # As an account made before the reservation: the row exists, whatever validators say.
     get_user_model().objects.filter(pk=squatter.pk).update(username=f"deleted-{user.pk}")
     log_in(client, "alice")
@@ -243,7 +243,7 @@ def test_an_older_account_holding_the_anonymised_name_cannot_block_deactivation(
 @pytest.mark.django_db
 def test_a_squatter_in_capitals_cannot_block_deactivation_either():
     user = make_user()
-    squatter = make_user("placeholder", "squatter@example.com", nickname="Squatter")
+    squatter = make_user("squatter", "squatter@example.com", nickname="Squatter")
     get_user_model().objects.filter(pk=squatter.pk).update(username=f"DELETED-{user.pk}")
 
     deactivate_account(user)
