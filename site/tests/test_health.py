@@ -96,6 +96,22 @@ def test_unhealthy_within_the_deadline_when_redis_hangs(client, settings):
 
 
 @pytest.mark.django_db
+def test_a_check_hanging_under_another_configuration_is_not_this_answer(client, settings):
+    from teammoa_site import health
+
+    with SilentServer() as server:
+        settings.REDIS_URL = f"redis://127.0.0.1:{server.port}/0"
+        assert client.get("/health/").status_code == 503  # its check still hangs after this
+
+        settings.REDIS_URL = ""
+        health.forget()
+        response = client.get("/health/")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["checks"]["redis"] == "skipped"
+
+
+@pytest.mark.django_db
 def test_the_deadline_follows_the_setting(client, settings):
     settings.TEAMMOA_HEALTH_TIMEOUT = 0.3
     with SilentServer() as server:

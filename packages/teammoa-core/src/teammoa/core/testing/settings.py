@@ -55,7 +55,13 @@ def databases(default_name: str) -> dict[str, Any]:
         return {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
     config = dj_database_url.parse(url, conn_max_age=0)
     if config["ENGINE"] == "django.db.backends.mysql":
-        config["OPTIONS"] = {"charset": "utf8mb4", **config.get("OPTIONS", {})}
+        config["OPTIONS"] = {
+            "charset": "utf8mb4",
+            # A flush waiting behind a transaction left open fails within a minute instead
+            # of MariaDB's default of a day (which held a whole CI run once).
+            "init_command": "SET SESSION lock_wait_timeout=60",
+            **config.get("OPTIONS", {}),
+        }
         config["TEST"] = {
             # DATABASE_TEST_NAME lets parallel runs on one server keep apart.
             "NAME": os.environ.get("DATABASE_TEST_NAME") or f"test_{default_name}",
