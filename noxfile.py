@@ -208,7 +208,7 @@ def build(session: nox.Session) -> None:
     artifacts = sorted([*out.glob("*.whl"), *out.glob("*.tar.gz")])
     session.run("twine", "check", "--strict", *map(str, artifacts))
     # The release workflow's own checks and build, for every package at its version.
-    session.install("pytest>=8")
+    session.install("pytest>=8", "polib>=1.2")
     session.run("pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tools" / "tests"))
     session.run(
         "python",

@@ -1,11 +1,17 @@
-"""Check that every committed translation catalog (.po) has an up-to-date compiled .mo.
+"""Check the committed translation catalogs (.po).
 
-The wheels ship the .mo files, so a .po edited without `compilemessages` would silently
-ship stale translations. Exit status 1 lists every catalog that is out of step.
+- Every catalog has an up-to-date compiled .mo: the wheels ship the .mo files, so a .po
+  edited without `compilemessages` would silently ship stale translations.
+- No Korean translation writes a particle in both forms, "을(를)", "(으)로", "이(가)":
+  machine-like, and a sentence can always be rephrased so the particle follows a fixed
+  word ("“%(title)s” 마일스톤을 …") or is not needed ("…: %(date)s").
+
+Exit status 1 lists every problem found.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -13,6 +19,9 @@ import polib
 
 ROOT = Path(__file__).resolve().parents[1]
 SKIP_PARTS = {".venv", ".nox", "node_modules", "build", "dist"}
+# A particle in both forms, for a word whose last syllable the translator could not know:
+# 을(를), (을)를, 이(가), 은(는), 과(와), (으)로, (이)나, (이)라고, 아(야), (이)여 …
+DOUBLE_PARTICLE = re.compile(r"\((?:을|를|이|가|은|는|과|와|으|아|야)\)")
 
 
 def translations(entries: polib._BaseFile) -> dict[tuple[str | None, str], object]:
@@ -29,13 +38,41 @@ def translations(entries: polib._BaseFile) -> dict[tuple[str | None, str], objec
     return table
 
 
-def problems() -> list[str]:
+def catalogs(root: Path = ROOT) -> list[Path]:
+    return [
+        path
+        for path in sorted(root.rglob("locale/*/LC_MESSAGES/*.po"))
+        if not any(
+            part in SKIP_PARTS or part.startswith(".") for part in path.relative_to(root).parts
+        )
+    ]
+
+
+def double_particles(po_path: Path, name: object) -> list[str]:
+    """Korean entries that write a particle in both forms ("을(를)")."""
     found = []
-    for po_path in sorted(ROOT.rglob("locale/*/LC_MESSAGES/*.po")):
-        if SKIP_PARTS.intersection(po_path.relative_to(ROOT).parts):
+    for entry in polib.pofile(str(po_path)):
+        if entry.obsolete:
             continue
+        texts = [entry.msgstr, *entry.msgstr_plural.values()]
+        for text in texts:
+            match = DOUBLE_PARTICLE.search(text)
+            if match:
+                found.append(
+                    f"{name}: “{entry.msgid}” → “{text}” writes the particle "
+                    f"“{match.group()}” in both forms; rephrase the sentence"
+                )
+                break
+    return found
+
+
+def problems(root: Path = ROOT) -> list[str]:
+    found = []
+    for po_path in catalogs(root):
+        name = po_path.relative_to(root)
+        if po_path.parent.parent.name == "ko":
+            found += double_particles(po_path, name)
         mo_path = po_path.with_suffix(".mo")
-        name = po_path.relative_to(ROOT)
         if not mo_path.exists():
             found.append(f"{name}: no compiled .mo (run compilemessages)")
             continue
