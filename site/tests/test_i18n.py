@@ -131,7 +131,7 @@ def test_javascript_catalog_serves_korean(client):
     # The catalog is JSON inside the script: non-ASCII text is \u-escaped.
     for english, korean in [
         ("Copied to the clipboard.", "클립보드에 복사했습니다."),  # core
-        ("“%(todo)s” moved to %(column)s.", "“%(todo)s”을(를) %(column)s(으)로 옮겼습니다."),
+        ("“%(todo)s” moved to %(column)s.", "“%(todo)s” 할 일을 %(column)s 열로 옮겼습니다."),
         ("Saved as your usual week.", "평소 일정으로 저장했습니다."),  # schedule
     ]:
         assert f"{json.dumps(english)}: {json.dumps(korean)}" in body
