@@ -313,6 +313,18 @@ def test_pages_satisfy_the_content_security_policy(stack, who):
     assert not problems, json.dumps(problems, indent=1)
 
 
+def test_api_docs_live_under_the_same_policy(stack):
+    """Swagger UI from the site's static files, its start-up script a file: no CDN, no
+    inline code, so /api/docs/ needs no exception (and works without internet)."""
+    status, headers, body = stack.request("/api/docs/")
+    assert status == 200
+    assert_security_headers(headers)
+    audit = CspAudit(stack.https)
+    audit.feed(body.decode("utf-8", "replace"))
+    assert not audit.problems, audit.problems
+    assert b"jsdelivr" not in body
+
+
 # --- static files -------------------------------------------------------------------------
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as our static files
     "channels",
     # TeamMoa
     "teammoa_site.accounts",
@@ -315,6 +316,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Teams, schedules, mindmaps, todos and the team board.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/docs/ loads Swagger UI from the site's own static files: it works on a box
+    # without internet, and under the same Content Security Policy as every other page.
+    "SWAGGER_UI_DIST": "SIDECAR",
     # Every endpoint is throttled (above), so every operation documents its 429.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
