@@ -35,6 +35,7 @@ nox.options.sessions = [
     "e2e",
     "image",
     "fuzz",
+    "reliability",
 ]
 
 ROOT = Path(__file__).resolve().parent
@@ -542,6 +543,40 @@ def fuzz(session: nox.Session) -> None:
         "TEAMMOA_REQUIRE_SERVICES": "1",
     }
     with session.chdir(FUZZ_DIR):
+        session.run("pytest", *session.posargs, env=env)
+
+
+# --- reliability: the production stack under faults (docs/reliability.md) ---------------
+
+RELIABILITY_DIR = ROOT / "reliability"
+
+
+@nox.session(python=PYTHON)
+def reliability(session: nox.Session) -> None:
+    """nginx + two deploy/serve.py instances (production settings) on a MariaDB and a
+    Redis of the session's own (free ports, throwaway data directories; never the shared
+    ones), under faults while people use it: scale-out, rolling restart under load, Redis
+    and database outages, an instance crash, a soak. Under 8 minutes on two cores; prints
+    its figures. Needs nginx, openssl, mariadb-server and redis-server.
+    """
+    _require_tools(
+        session,
+        {
+            "nginx": "nginx",
+            "openssl": "openssl",
+            "mariadb-install-db": "mariadb-server",
+            "redis-server": "redis-server",
+        },
+    )
+    install_site(session)
+    session.install(
+        *nox.project.dependency_groups(
+            nox.project.load_toml(ROOT / "pyproject.toml"), "reliability"
+        )
+    )
+    pip_check(session)
+    env = {"TEAMMOA_REQUIRE_SERVICES": os.environ.get("TEAMMOA_REQUIRE_SERVICES", "")}
+    with session.chdir(RELIABILITY_DIR):
         session.run("pytest", *session.posargs, env=env)
 
 

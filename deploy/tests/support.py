@@ -10,16 +10,18 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+
+from tests import stack
+from tests.stack import django_admin, wait_until
 
 DEPLOY_DIR = Path(__file__).resolve().parents[1]
 ROOT = DEPLOY_DIR.parent
@@ -61,22 +63,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until(check: Callable[[], Any], timeout: float, what: str, interval: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-        except Exception as exc:  # not yet
-            last = exc
-        else:
-            if result:
-                return result
-            last = result
-        time.sleep(interval)
-    raise AssertionError(f"{what} within {timeout:g} s (last: {last!r})")
-
-
 def http_get(url: str, timeout: float = 5, **headers: str) -> tuple[int, dict[str, str], bytes]:
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 - test URLs
     try:
@@ -94,19 +80,7 @@ def database_url(name: str) -> str:
 
 
 def mysql_connect(database: str | None = None) -> Any:
-    import MySQLdb
-
-    parsed = urlparse(DATABASE_URL)
-    kwargs: dict[str, Any] = {
-        "host": parsed.hostname or LOCALHOST,
-        "port": parsed.port or 3306,
-        "user": parsed.username or "root",
-        "passwd": parsed.password or "",
-        "charset": "utf8mb4",
-    }
-    if database:
-        kwargs["db"] = database
-    return MySQLdb.connect(**kwargs)
+    return stack.mysql_connect(DATABASE_URL, database)
 
 
 def mysql_cli_args() -> list[str]:
@@ -179,19 +153,6 @@ def site_env(tmp: Path, database: str, port: int | None = None, **extra: str) ->
         env["TEAMMOA_WS_PORT"] = str(free_port())
     env.update(extra)
     return env
-
-
-def django_admin(env: dict[str, str], *args: str, timeout: float = 300) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "django", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert result.returncode == 0, f"django-admin {' '.join(args)}:\n{result.stdout}{result.stderr}"
-    return result.stdout
 
 
 def django_script(env: dict[str, str], code: str) -> Any:
