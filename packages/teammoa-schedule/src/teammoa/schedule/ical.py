@@ -38,6 +38,80 @@ def local_datetime(day: datetime.date, hour: int, zone: datetime.tzinfo) -> date
     return datetime.datetime.combine(day, datetime.time(hour % HOURS_PER_DAY), tzinfo=zone)
 
 
+@dataclass(frozen=True)
+class CalendarEvent:
+    """One VEVENT: timed (aware datetimes, written in the calendar's zone) or all-day
+    (dates; ``end`` exclusive)."""
+
+    uid: str
+    summary: str
+    start: datetime.datetime | datetime.date
+    end: datetime.datetime | datetime.date
+    description: str = ""
+    location: str = ""
+    url: str = ""
+    sequence: int = 0
+    status: str = ""  # CONFIRMED, CANCELLED or none
+    updated: datetime.datetime | None = None
+
+
+def events_calendar(
+    events: Sequence[CalendarEvent],
+    *,
+    zone: zoneinfo.ZoneInfo,
+    name: str = "",
+    feed: bool = False,
+    now: datetime.datetime | None = None,
+) -> bytes:
+    """A VCALENDAR of ``events`` whose times carry ``zone``'s TZID, with the VTIMEZONE
+    that defines it. ``feed``: a subscription (name, timezone and refresh hints)."""
+    stamp = (now or datetime.datetime.now(UTC)).astimezone(UTC)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    if name:
+        calendar.add("x-wr-calname", name)
+    if feed:
+        calendar.add("x-wr-timezone", zone.key)
+        calendar.add(
+            "refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"}
+        )
+        calendar.add("x-published-ttl", datetime.timedelta(hours=1))
+    years = []
+    for item in events:
+        event = icalendar.Event()
+        event.add("uid", item.uid)
+        event.add("dtstamp", stamp)
+        for key, value in (("dtstart", item.start), ("dtend", item.end)):
+            if isinstance(value, datetime.datetime):
+                value = value.astimezone(zone)
+                years.append(value.year)
+            event.add(key, value)
+        event.add("summary", item.summary)
+        if item.description:
+            event.add("description", item.description)
+        if item.location:
+            event.add("location", item.location)
+        if item.url:
+            event.add("url", item.url)
+        if item.updated is not None:
+            event.add("last-modified", item.updated.astimezone(UTC))
+        if item.sequence:
+            event.add("sequence", item.sequence)
+        if item.status:
+            event.add("status", item.status)
+        calendar.add_component(event)
+    if years:
+        # A VTIMEZONE covering the events' years and their neighbours keeps the file small.
+        calendar.add_missing_timezones(
+            first_date=datetime.date(min(years) - 1, 1, 1),
+            last_date=datetime.date(max(years) + 2, 1, 1),
+        )
+    return calendar.to_ical()
+
+
 def slot_calendar(
     *,
     day: datetime.date,
@@ -50,26 +124,14 @@ def slot_calendar(
     now: datetime.datetime | None = None,
 ) -> bytes:
     """A VCALENDAR holding one event from ``start`` to ``end`` o'clock in ``zone``."""
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    event = icalendar.Event()
-    event.add("uid", uid)
-    event.add("dtstamp", (now or datetime.datetime.now(UTC)).astimezone(UTC))
-    event.add("dtstart", local_datetime(day, start, zone))
-    event.add("dtend", local_datetime(day, end, zone))
-    event.add("summary", summary)
-    if description:
-        event.add("description", description)
-    calendar.add_component(event)
-    # A VTIMEZONE covering the event's year and its neighbours keeps the file small.
-    calendar.add_missing_timezones(
-        first_date=datetime.date(day.year - 1, 1, 1),
-        last_date=datetime.date(day.year + 2, 1, 1),
+    event = CalendarEvent(
+        uid=uid,
+        summary=summary,
+        start=local_datetime(day, start, zone),
+        end=local_datetime(day, end, zone),
+        description=description,
     )
-    return calendar.to_ical()
+    return events_calendar([event], zone=zone, now=now)
 
 
 # --- import --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from teammoa.schedule.api import views
+from teammoa.schedule.api import meetings, views
 
 app_name = "teammoa_schedule_api"
 
@@ -30,5 +30,31 @@ urlpatterns = [
         "teams/<int:team>/schedule/import/",
         views.ImportCalendarView.as_view(),
         name="import",
+    ),
+    path(
+        "teams/<int:team>/schedule/meetings/",
+        meetings.MeetingListView.as_view(),
+        name="meetings",
+    ),
+    path(
+        "teams/<int:team>/schedule/meetings/<int:meeting>/",
+        meetings.MeetingDetailView.as_view(),
+        name="meeting",
+    ),
+    path(
+        "teams/<int:team>/schedule/meetings/<int:meeting>/cancel/",
+        meetings.MeetingCancelView.as_view(),
+        name="meeting_cancel",
+    ),
+    path(
+        "teams/<int:team>/schedule/meetings/<int:meeting>.ics",
+        meetings.MeetingCalendarView.as_view(),
+        name="meeting_ics",
+    ),
+    path("teams/<int:team>/schedule/feed/", meetings.FeedView.as_view(), name="feed"),
+    path(
+        "teams/<int:team>/schedule/settings/",
+        meetings.ScheduleSettingsView.as_view(),
+        name="settings",
     ),
 ]

@@ -12,13 +12,13 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from teammoa.core.api import TeamScopedView
 from teammoa.schedule import services
 from teammoa.schedule.api import serializers as s
+from teammoa.schedule.api.calendars import CalendarDownloadView, calendar_response, uid_domain
 
 WEEK = OpenApiParameter("week", str, description="ISO week, e.g. 2026-W48", required=True)
 
@@ -93,12 +93,7 @@ class AvailabilityView(ScheduleAPIView):
         return Response(s.availability_payload(result))
 
 
-class SlotCalendarView(ScheduleAPIView):
-    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
-        # The answer is text/calendar (a plain HttpResponse); errors are always JSON, so
-        # a calendar client's ``Accept: text/calendar`` must not turn into a 406.
-        return JSONRenderer(), JSONRenderer.media_type
-
+class SlotCalendarView(CalendarDownloadView):
     @extend_schema(
         operation_id="v1_teams_schedule_slot_ics_retrieve",
         parameters=[
@@ -116,13 +111,9 @@ class SlotCalendarView(ScheduleAPIView):
             params.get("date"),
             params.get("start"),
             params.get("end"),
-            uid_domain=request.get_host().split(":")[0] or "teammoa",
+            uid_domain=uid_domain(request),
         )
-        response = HttpResponse(calendar.content, content_type="text/calendar; charset=utf-8")
-        # The file name is ASCII by construction (team id, date, hour).
-        response["Content-Disposition"] = f'attachment; filename="{calendar.filename}"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return calendar_response(calendar)
 
 
 class ImportCalendarView(ScheduleAPIView):
