@@ -13,6 +13,7 @@ from teammoa.core.navigation import (
     register_team_tab,
     registered_tabs,
     team_tabs,
+    unregister_team_home_panel,
     unregister_team_tab,
 )
 
@@ -117,3 +118,66 @@ def test_tabs_are_immutable():
 
     with pytest.raises(AttributeError):
         tab.order = 1  # type: ignore[misc]
+
+
+# --- team home panels ----------------------------------------------------------------------
+
+PANEL_TEMPLATES = {
+    "panel/a.html": '<section class="card" id="panel-a">A {{ team.title }} {{ note }}</section>',
+    "panel/b.html": '<section class="card" id="panel-b">B {{ membership.pk }}</section>',
+}
+
+
+@pytest.fixture
+def panel_templates(settings):
+    """The core templates plus two panel templates from memory."""
+    engine = dict(settings.TEMPLATES[0])
+    engine["APP_DIRS"] = False
+    engine["OPTIONS"] = {
+        **engine["OPTIONS"],
+        "loaders": [
+            ("django.template.loaders.locmem.Loader", PANEL_TEMPLATES),
+            "django.template.loaders.app_directories.Loader",
+        ],
+    }
+    settings.TEMPLATES = [engine]
+    saved = dict(navigation._panels)
+    navigation._panels.clear()
+    yield
+    navigation._panels.clear()
+    navigation._panels.update(saved)
+
+
+@pytest.mark.django_db
+def test_the_team_home_shows_registered_panels_in_order(panel_templates, client):
+    from teammoa.core.navigation import TeamHomePanel, register_team_home_panel
+    from teammoa.core.testing.factories import host_of, make_team
+
+    team = make_team(title="Moa")
+    host = host_of(team)
+    seen = []
+
+    def a_context(request, membership):
+        seen.append((request.user.pk, membership.pk))
+        return {"note": "hello"}
+
+    register_team_home_panel(TeamHomePanel("b", "panel/b.html", lambda r, m: {}, order=20))
+    register_team_home_panel(TeamHomePanel("a", "panel/a.html", a_context, order=10))
+    register_team_home_panel(TeamHomePanel("none", "panel/a.html", lambda r, m: None, order=5))
+    client.force_login(host.user)
+    html = client.get(f"/teams/{team.pk}/").content.decode()
+
+    assert seen == [(host.user.pk, host.pk)]
+    assert '<section class="card" id="panel-a">A Moa hello</section>' in html
+    assert f'<section class="card" id="panel-b">B {host.pk}</section>' in html
+    assert html.index('id="panel-a"') < html.index('id="panel-b"')
+    assert html.count('id="panel-a"') == 1  # the None panel rendered nothing
+
+
+def test_unregister_removes_a_panel(panel_templates):
+    from teammoa.core.navigation import TeamHomePanel, register_team_home_panel
+
+    register_team_home_panel(TeamHomePanel("a", "panel/a.html", lambda r, m: {}))
+    unregister_team_home_panel("a")
+    unregister_team_home_panel("never-registered")
+    assert navigation._panels == {}

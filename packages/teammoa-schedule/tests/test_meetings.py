@@ -63,7 +63,9 @@ def test_a_member_confirms_a_meeting_in_the_teams_timezone(team):
 
 
 def test_a_meeting_may_end_at_midnight_and_takes_whole_hours(team):
-    response = create(client_of(host_of(team).user), team, start=22, end=24, link="https://meet.example.com/x")
+    response = create(
+        client_of(host_of(team).user), team, start=22, end=24, link="https://meet.example.com/x"
+    )
     assert response.status_code == 201, response.json()
     data = response.json()
     assert (data["start"], data["end"]) == ("22:00", "24:00")

@@ -1,14 +1,20 @@
-"""Team navigation registry: installed TeamMoa apps contribute tabs to the team page.
+"""Team navigation registry: installed TeamMoa apps contribute tabs to the team pages
+and panels to the team home.
 
-Core never imports the other apps; each registers its tabs from ``AppConfig.ready()``.
+Core never imports the other apps; each registers its tabs and panels from
+``AppConfig.ready()``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString, mark_safe
 
 
 @dataclass(frozen=True)
@@ -55,3 +61,45 @@ def team_tabs(team_id: int, current: str | None = None) -> list[ResolvedTab]:
             continue
         resolved.append(ResolvedTab(tab.key, tab.label, url, tab.key == current))
     return resolved
+
+
+# --- panels on the team home ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamHomePanel:
+    """A card an installed app adds to the team home (core never imports the app).
+
+    ``context(request, membership)`` returns the template's context, or None to show
+    nothing for this visit; the template also gets ``team`` and ``membership``. Keep it
+    to a constant number of queries: it runs on every visit of the home page.
+    """
+
+    key: str
+    template_name: str
+    context: Callable[[HttpRequest, Any], dict[str, Any] | None]
+    order: int = 100
+
+
+_panels: dict[str, TeamHomePanel] = {}
+
+
+def register_team_home_panel(panel: TeamHomePanel) -> None:
+    """Add (or replace, by ``key``) a team home panel; call from ``AppConfig.ready()``."""
+    _panels[panel.key] = panel
+
+
+def unregister_team_home_panel(key: str) -> None:
+    _panels.pop(key, None)
+
+
+def team_home_panels(request: HttpRequest, membership: Any) -> list[SafeString]:
+    """The registered panels rendered for this visit, in order."""
+    rendered = []
+    for panel in sorted(_panels.values(), key=lambda item: (item.order, item.key)):
+        context = panel.context(request, membership)
+        if context is None:
+            continue
+        context = {**context, "team": membership.team, "membership": membership}
+        rendered.append(mark_safe(render_to_string(panel.template_name, context, request)))  # noqa: S308 - a template's output
+    return rendered

@@ -13,8 +13,14 @@ class TeamMoaScheduleConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from teammoa.core.navigation import TeamTab, register_team_tab
+        from teammoa.core.navigation import (
+            TeamHomePanel,
+            TeamTab,
+            register_team_home_panel,
+            register_team_tab,
+        )
         from teammoa.schedule import checks  # noqa: F401  (registers the system checks)
+        from teammoa.schedule.panels import meetings_panel
 
         register_team_tab(
             TeamTab(
@@ -22,5 +28,13 @@ class TeamMoaScheduleConfig(AppConfig):
                 label=_("Schedule"),
                 url_name="teammoa_schedule:schedule",
                 order=30,
+            )
+        )
+        register_team_home_panel(
+            TeamHomePanel(
+                key="meetings",
+                template_name="teammoa_schedule/home_panel.html",
+                context=meetings_panel,
+                order=10,
             )
         )

@@ -26,6 +26,7 @@ from teammoa.core.forms import (
     TransferHostForm,
 )
 from teammoa.core.models import Membership, MilestoneStatus
+from teammoa.core.navigation import team_home_panels
 from teammoa.core.views.common import (
     add_service_errors,
     render_team_page,
@@ -111,6 +112,7 @@ def team_home(request: HttpRequest, membership: Membership) -> HttpResponse:
         "members": members,
         "timeline": build_timeline(milestones, today),
         "statuses": MilestoneStatus.choices,
+        "panels": team_home_panels(request, membership),
         "milestone_form": MilestoneForm(
             auto_id="milestone_%s",
             initial={"start_date": today, "end_date": today + datetime.timedelta(days=7)},
