@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from teammoa.core import services as core
 from teammoa.mindmap.models import Comment, Connection, Mindmap, Node
+from teammoa.schedule.services import create_meeting
 from tests.accounts_support import make_user
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +52,7 @@ def seeded() -> dict[str, Any]:
     second = Node.objects.create(mindmap=mindmap, title="B", x=2, y=2, created_by=host)
     connection = Connection.objects.create(mindmap=mindmap, source=first, target=second)
     Comment.objects.create(node=first, text="Hi")
+    meeting = create_meeting(host, team.pk, title="Meet", date="2026-12-08", start=9, end=10)
     ids = {
         "teams": team.pk,
         "members": team.memberships.get(user=member).pk,
@@ -60,6 +62,7 @@ def seeded() -> dict[str, Any]:
         "mindmaps": mindmap.pk,
         "nodes": first.pk,
         "connections": connection.pk,
+        "meetings": meeting.pk,
     }
     return {"member": member, "ids": ids}
 

@@ -42,8 +42,8 @@ def test_the_team_home_lists_the_next_meetings(client, django_assert_max_num_que
     assert 'id="meetings"' in html
     assert html.index("Kick-off") < html.index("Demo day")
     assert "Past review" not in html and "Cancelled one" not in html
-    assert f"/api/v1/teams/{team.pk}/schedule/meetings/{sooner.pk}.ics" in html
-    assert f"/api/v1/teams/{team.pk}/schedule/meetings/{later.pk}.ics" in html
+    assert f"/api/v1/teams/{team.pk}/schedule/meetings/{sooner.pk}/calendar.ics" in html
+    assert f"/api/v1/teams/{team.pk}/schedule/meetings/{later.pk}/calendar.ics" in html
     assert day_label(timezone.localtime(sooner.starts_at, team.zone).date()) in html
 
 

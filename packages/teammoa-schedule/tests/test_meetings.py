@@ -57,7 +57,7 @@ def test_a_member_confirms_a_meeting_in_the_teams_timezone(team):
     assert data["timezone"] == "Asia/Seoul"
     assert data["created_by"] == member.pk
     assert data["cancelled"] is False
-    assert data["ics_url"] == url(team.pk, f"meetings/{data['id']}.ics")
+    assert data["ics_url"] == url(team.pk, f"meetings/{data['id']}/calendar.ics")
     meeting = Meeting.objects.get()
     assert meeting.starts_at == datetime.datetime(2026, 12, 8, 10, tzinfo=datetime.UTC)
 
@@ -165,7 +165,7 @@ def test_non_members_get_404_and_other_teams_meetings_are_404(team):
     paths = [
         "meetings/",
         f"meetings/{meeting['id']}/",
-        f"meetings/{meeting['id']}.ics",
+        f"meetings/{meeting['id']}/calendar.ics",
     ]
     for path in paths:
         assert stranger.get(url(team.pk, path)).status_code == 404

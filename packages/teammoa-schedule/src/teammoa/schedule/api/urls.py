@@ -47,7 +47,7 @@ urlpatterns = [
         name="meeting_cancel",
     ),
     path(
-        "teams/<int:team>/schedule/meetings/<int:meeting>.ics",
+        "teams/<int:team>/schedule/meetings/<int:meeting>/calendar.ics",
         meetings.MeetingCalendarView.as_view(),
         name="meeting_ics",
     ),
