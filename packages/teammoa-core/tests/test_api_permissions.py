@@ -95,6 +95,14 @@ ENDPOINTS = [
         body=lambda w: {"member": w.member2.pk},
     ),
     Endpoint("new invite code", "post", team_url("invite-code/"), inside(403, 200)),
+    Endpoint("invite link", "get", team_url("invite-link/"), inside(403, 200)),
+    Endpoint(
+        "join by link",
+        "post",
+        lambda w: "/api/v1/teams/join-link/",
+        inside(409, 409, outsider=201),
+        body=lambda w: {"token": services.invite_link(w.host.user, w.team.pk).token},
+    ),
     Endpoint("members", "get", team_url("members/"), inside(200, 200)),
     Endpoint(
         "remove member",

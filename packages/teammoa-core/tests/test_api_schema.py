@@ -13,10 +13,12 @@ T = "/api/v1/teams/{team}/"
 EXPECTED = {
     "/api/v1/teams/": {"get", "post"},
     "/api/v1/teams/join/": {"post"},
+    "/api/v1/teams/join-link/": {"post"},
     T: {"get", "patch", "delete"},
     f"{T}leave/": {"post"},
     f"{T}transfer-host/": {"post"},
     f"{T}invite-code/": {"post"},
+    f"{T}invite-link/": {"get"},
     f"{T}members/": {"get"},
     f"{T}members/{{member}}/": {"delete"},
     f"{T}milestones/": {"get", "post"},

@@ -168,7 +168,7 @@ def test_team_home_in_korean(client):
     assert tabs == ["홈", "할 일", "게시판"]
     assert "멤버 2/10명" in html  # the plural form
     assert "호스트로 참여 중" in html
-    assert "새 초대 코드 만들기" in html
+    assert "새 초대 코드와 링크 만들기" in html
     assert "<span data-dates>3월 2일 – 3월 13일</span>" in html  # a translated date format
     ticks = re.findall(r'class="timeline__tick"[^>]*>([^<]+)</span>', html)
     assert ticks and all(re.fullmatch(r"\d+월 \d+일|\d+년 \d+월|\d+월", t) for t in ticks)
@@ -186,6 +186,4 @@ def test_flash_messages_in_korean(client):
     )
 
     assert response.status_code == 200
-    assert "팀이 준비되었습니다. 초대 코드와 비밀번호로 사람들을 초대하세요." in (
-        response.content.decode()
-    )
+    assert "팀이 준비되었습니다. 초대 링크로 사람들을 초대하세요." in (response.content.decode())

@@ -254,11 +254,13 @@ def test_unknown_code_and_wrong_password_give_the_same_error():
     assert team.memberships.count() == 1
 
 
-def test_invite_code_is_case_sensitive():
-    # MySQL's default collation matches case-insensitively; the code must still be exact.
+def test_invite_code_made_before_is_case_sensitive():
+    # MySQL's default collation matches case-insensitively; a mixed-case code (made before
+    # codes were capitals only) must still match exactly.
     team = make_team()
+    Team.objects.filter(pk=team.pk).update(invite_code="AbcDefGhij12")
     with pytest.raises(Invalid):
-        services.join_team(make_user(), team.invite_code.swapcase(), TEAM_PASSWORD)
+        services.join_team(make_user(), "aBCdEFgHIJ12", TEAM_PASSWORD)
     assert team.memberships.count() == 1
 
 

@@ -53,5 +53,10 @@ class CoreSettings:
     def join_rate(self) -> Rate:
         return parse_rate(self.JOIN_ATTEMPTS)
 
+    @property
+    def INVITE_LINK_DAYS(self) -> int:
+        """Days an invite link works after the host's page made it."""
+        return int(getattr(settings, "TEAMMOA_INVITE_LINK_DAYS", 7))
+
 
 conf = CoreSettings()

@@ -40,11 +40,20 @@ from teammoa.core.limits import (
 if TYPE_CHECKING:
     from teammoa.core.users import Actor
 
-INVITE_CODE_BYTES = 9  # 12 URL-safe characters
+# Characters a person reads aloud or types from a screen without doubt: no 0/O, 1/l/I,
+# no punctuation; capitals only, so a code typed in lower case still matches. Twelve of
+# them are 59 bits. Codes made before (URL-safe base64) keep working, matched exactly.
+INVITE_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+INVITE_CODE_LENGTH = 12
 
 
 def new_invite_code() -> str:
-    return secrets.token_urlsafe(INVITE_CODE_BYTES)
+    return "".join(secrets.choice(INVITE_CODE_ALPHABET) for _ in range(INVITE_CODE_LENGTH))
+
+
+def is_plain_invite_code(code: str) -> bool:
+    """A code of the unambiguous alphabet (matched whatever the case it is typed in)."""
+    return bool(code) and all(char in INVITE_CODE_ALPHABET for char in code)
 
 
 def default_timezone() -> str:

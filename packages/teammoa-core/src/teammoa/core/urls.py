@@ -14,6 +14,7 @@ urlpatterns = [
     path("teams/", teams.team_list, name="team_list"),
     path("teams/new/", teams.team_create, name="team_create"),
     path("teams/join/", teams.team_join, name="team_join"),
+    path("teams/join/<str:token>/", teams.team_join_link, name="team_join_link"),
     # one team
     path("teams/<int:team>/", teams.team_home, name="team_home"),
     path("teams/<int:team>/settings/", teams.team_settings, name="team_settings"),

@@ -272,6 +272,22 @@ class JoinSerializer(serializers.Serializer):
     password = TextField(write_only=True, trim_whitespace=False)
 
 
+class JoinLinkSerializer(serializers.Serializer):
+    token = TextField(help_text="The token of an invite link (the last part of its path).")
+
+
+class InviteLinkSerializer(serializers.Serializer):
+    url = serializers.SerializerMethodField()
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+    def get_url(self, link: Any) -> str:
+        """The page that joins: ``/teams/join/<token>/`` on this site."""
+        path = reverse("teammoa_core:team_join_link", kwargs={"token": link.token})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
 class MemberChoiceSerializer(serializers.Serializer):
     member = serializers.IntegerField(help_text="A member id of this team.")
 

@@ -97,6 +97,26 @@ class TeamJoinView(CoreAPIView):
         )
 
 
+class TeamJoinLinkView(CoreAPIView):
+    @extend_schema(
+        tags=["teams"],
+        summary="Join a team with an invite link",
+        description=(
+            "The link's token stands for the invite code and the password. 400 (naming "
+            "`token`) for a token that is malformed, forged, expired, or ended by a new "
+            "invite code; 409 when you are already a member or the team is full."
+        ),
+        request=s.JoinLinkSerializer,
+        responses={201: s.TeamSerializer, **error_responses(400, 409)},
+    )
+    def post(self, request: Request) -> Response:
+        token = self.parse(s.JoinLinkSerializer)["token"]
+        membership = services.join_team_by_link(request.user, token)
+        return self.respond(
+            s.TeamSerializer, team_of(request, membership.team_id), status.HTTP_201_CREATED
+        )
+
+
 class TeamLeaveView(TeamScopedView):
     @extend_schema(
         tags=["teams"],
@@ -133,13 +153,29 @@ class InviteCodeView(TeamScopedView):
 
     @extend_schema(
         tags=["teams"],
-        summary="Make a new invite code (host)",
+        summary="Make a new invite code, ending the old code and every invite link (host)",
         request=None,
         responses={200: s.TeamSerializer, **error_responses(403, 404)},
     )
     def post(self, request: Request, team: int) -> Response:
         services.regenerate_invite_code(request.user, team)
         return self.respond(s.TeamSerializer, team_of(request, team))
+
+
+class InviteLinkView(TeamScopedView):
+    host_methods = frozenset({"GET"})
+
+    @extend_schema(
+        tags=["teams"],
+        summary="A fresh invite link (host)",
+        description=(
+            "Signed, valid for `TEAMMOA_INVITE_LINK_DAYS` (7 by default) from now. Every "
+            "link ends when the host makes a new invite code (`POST …/invite-code/`)."
+        ),
+        responses={200: s.InviteLinkSerializer, **error_responses(403, 404)},
+    )
+    def get(self, request: Request, team: int) -> Response:
+        return self.respond(s.InviteLinkSerializer, services.invite_link(request.user, team))
 
 
 # --- members -------------------------------------------------------------------------------

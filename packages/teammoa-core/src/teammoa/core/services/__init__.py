@@ -12,9 +12,12 @@ from teammoa.core.services.posts import (
     update_post,
 )
 from teammoa.core.services.teams import (
+    InviteLink,
     create_team,
     disband_team,
+    invite_link,
     join_team,
+    join_team_by_link,
     leave_all_teams,
     leave_team,
     member_of_team,
@@ -23,6 +26,7 @@ from teammoa.core.services.teams import (
     regenerate_invite_code,
     remove_member,
     require_host,
+    team_of_invite_link,
     teams_of,
     transfer_host,
     update_team,
@@ -45,6 +49,7 @@ from teammoa.core.services.work import (
 )
 
 __all__ = [
+    "InviteLink",
     "assign_todo",
     "complete_todo",
     "create_milestone",
@@ -58,7 +63,9 @@ __all__ = [
     "get_milestone",
     "get_post",
     "get_todo",
+    "invite_link",
     "join_team",
+    "join_team_by_link",
     "leave_all_teams",
     "leave_team",
     "member_of_team",
@@ -71,6 +78,7 @@ __all__ = [
     "regenerate_invite_code",
     "remove_member",
     "require_host",
+    "team_of_invite_link",
     "teams_of",
     "todos_of",
     "transfer_host",

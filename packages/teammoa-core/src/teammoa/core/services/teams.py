@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import zoneinfo
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from teammoa.core.conf import conf
@@ -22,6 +26,7 @@ from teammoa.core.models import (
     Membership,
     Role,
     Team,
+    is_plain_invite_code,
     new_invite_code,
 )
 from teammoa.core.ratelimit import FixedWindowLimiter
@@ -272,10 +277,8 @@ def join_team(user: Actor, invite_code: Any, password: Any) -> Membership:
             _("Too many wrong invite codes or passwords. Try again later."),
             retry_after=limiter.retry_after(),
         )
-    code = invite_code.strip()
-    team = Team.objects.filter(invite_code=code).first()
-    # Compared again in Python: MySQL's default collations match case-insensitively.
-    if team is None or team.invite_code != code:
+    team = _team_with_code(invite_code)
+    if team is None:
         make_password(password)  # same cost as a real check: no timing oracle
         matched = False
     else:
@@ -283,6 +286,26 @@ def join_team(user: Actor, invite_code: Any, password: Any) -> Membership:
     if team is None or not matched:
         raise Invalid(message=_("The invite code or the password is wrong."))
     limiter.release(str(user_id))  # only wrong attempts count
+    return _add_member(team, user_id)
+
+
+def _team_with_code(invite_code: str) -> Team | None:
+    """The team whose code was typed: exactly, or in any case for a code of the
+    unambiguous alphabet. Spaces and hyphens a person adds while copying are ignored."""
+    code = "".join(invite_code.split())
+    candidates = {code, code.replace("-", ""), code.upper(), code.replace("-", "").upper()}
+    # Compared again in Python: MySQL's default collations match case-insensitively.
+    for team in Team.objects.filter(invite_code__in=candidates):
+        if team.invite_code == code or (
+            is_plain_invite_code(team.invite_code)
+            and team.invite_code == code.replace("-", "").upper()
+        ):
+            return team
+    return None
+
+
+def _add_member(team: Team, user_id: int) -> Membership:
+    """A new member of ``team``, counted under the team's lock (never past its maximum)."""
     try:
         with transaction.atomic():
             team = _lock_team(team.pk)
@@ -294,6 +317,67 @@ def join_team(user: Actor, invite_code: Any, password: Any) -> Membership:
     except IntegrityError:
         # The (team, user) constraint caught a double join racing this one.
         raise Conflict(_("You are already a member of this team.")) from None
+
+
+# --- invite links --------------------------------------------------------------------------
+
+INVITE_LINK_SALT = "teammoa.core.invite-link"
+
+
+@dataclass(frozen=True)
+class InviteLink:
+    """A signed invitation to one team: whoever opens it may join without the password,
+    until it expires or the host makes a new invite code (which ends every link)."""
+
+    token: str
+    team: Team
+    expires_at: datetime.datetime
+
+
+def invite_link(user: Actor, team_id: Any) -> InviteLink:
+    """Host only: a fresh invite link for the team, valid for ``INVITE_LINK_DAYS``."""
+    host = require_host(user, team_id)
+    team = host.team
+    signer = signing.TimestampSigner(salt=INVITE_LINK_SALT)
+    token = signer.sign_object({"team": team.pk, "code": team.invite_code})
+    expires_at = timezone.now() + datetime.timedelta(days=conf.INVITE_LINK_DAYS)
+    return InviteLink(token=token, team=team, expires_at=expires_at)
+
+
+def team_of_invite_link(token: Any) -> Team:
+    """The team an invite link names; ``Invalid`` (field ``token``) for a link that is
+    malformed or forged, expired, or ended by a new invite code."""
+    if not isinstance(token, str) or not token.strip():
+        raise Invalid.field("token", _("This field is required."))
+    signer = signing.TimestampSigner(salt=INVITE_LINK_SALT)
+    try:
+        data = signer.unsign_object(
+            token.strip(), max_age=datetime.timedelta(days=conf.INVITE_LINK_DAYS)
+        )
+    except signing.SignatureExpired:
+        raise Invalid.field(
+            "token", _("This invite link has expired. Ask the host for a new one.")
+        ) from None
+    except (signing.BadSignature, ValueError, UnicodeError):
+        raise Invalid.field(
+            "token",
+            _("This is not a valid invite link. Check that it was copied whole."),
+        ) from None
+    team_id = data.get("team") if isinstance(data, dict) else None
+    code = data.get("code") if isinstance(data, dict) else None
+    team = Team.objects.filter(pk=team_id).first() if isinstance(team_id, int) else None
+    if team is None or team.invite_code != code:
+        raise Invalid.field(
+            "token",
+            _("This invite link no longer works. Ask the host for a new one."),
+        )
+    return team
+
+
+def join_team_by_link(user: Actor, token: Any) -> Membership:
+    """Join the team an invite link names: the link stands for the code and password."""
+    user_id = _user_id(user)
+    return _add_member(team_of_invite_link(token), user_id)
 
 
 def _leave(team: Team, membership: Membership) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 from functools import cache
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from teammoa.core import services
-from teammoa.core.errors import Conflict, Invalid, RateLimited
+from teammoa.core.errors import Conflict, Invalid, NotFound, RateLimited
 from teammoa.core.forms import (
     JoinTeamForm,
     MilestoneForm,
@@ -65,7 +64,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
             except Invalid as error:
                 add_service_errors(form, error)
             else:
-                ready = _("Your team is ready. Invite people with the code and the password.")
+                ready = _("Your team is ready. Invite people with the invite link.")
                 messages.success(request, ready)
                 return redirect(_home(team.pk, "invite"))
     else:
@@ -99,6 +98,43 @@ def team_join(request: HttpRequest) -> HttpResponse:
     return render(request, "teammoa_core/teams/join.html", {"form": form}, status=status)
 
 
+def _invite_link_problem(request: HttpRequest, error: Invalid) -> HttpResponse:
+    problem = (error.errors.get("token") or [str(error.message)])[0]
+    context = {"problem": problem}
+    return render(request, "teammoa_core/teams/join_link.html", context, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_join_link(request: HttpRequest, token: str) -> HttpResponse:
+    """An invite link: the team's name and one button; no code or password to type."""
+    try:
+        team = services.team_of_invite_link(token)
+    except Invalid as error:
+        return _invite_link_problem(request, error)
+    try:
+        services.membership_of(request.user, team.pk)
+    except NotFound:
+        pass
+    else:
+        messages.info(request, _("You are already a member of %(team)s.") % {"team": team.title})
+        return redirect(_home(team.pk))
+    status = 200
+    problem = ""
+    if request.method == "POST":
+        try:
+            membership = services.join_team_by_link(request.user, token)
+        except Invalid as error:
+            return _invite_link_problem(request, error)
+        except Conflict as error:
+            problem, status = str(error.message), 409
+        else:
+            messages.success(request, _("Welcome to %(team)s!") % {"team": team.title})
+            return redirect(_home(membership.team_id))
+    context = {"team": team, "member_count": team.memberships.count(), "conflict": problem}
+    return render(request, "teammoa_core/teams/join_link.html", context, status=status)
+
+
 # --- the team home -------------------------------------------------------------------------
 
 
@@ -119,10 +155,14 @@ def team_home(request: HttpRequest, membership: Membership) -> HttpResponse:
         ),
     }
     if membership.is_host:
-        query = urlencode({"code": team.invite_code})
+        link = services.invite_link(request.user, team.pk)
+        context["invite_link"] = link
         context["invite_url"] = request.build_absolute_uri(
-            f"{reverse('teammoa_core:team_join')}?{query}"
+            reverse("teammoa_core:team_join_link", kwargs={"token": link.token})
         )
+        # A team of one has one thing to do first: invite. The card then leads the page
+        # (on a phone it would come after the milestones otherwise).
+        context["inviting_first"] = len(members) == 1
     return render_team_page(
         request, membership, "teammoa_core/teams/home.html", context, tab="home"
     )
@@ -158,7 +198,9 @@ def team_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
 @team_page(host=True)
 def team_invite_code(request: HttpRequest, membership: Membership) -> HttpResponse:
     services.regenerate_invite_code(request.user, membership.team_id)
-    messages.success(request, _("A new invite code is ready; the old one no longer works."))
+    messages.success(
+        request, _("A new invite code and link are ready; the old code and links no longer work.")
+    )
     return redirect(_home(membership.team_id, "invite"))
 
 
