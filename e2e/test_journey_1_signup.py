@@ -40,14 +40,20 @@ def test_sign_up_confirm_create_a_team_and_copy_the_invite(stack: Stack, browser
     expect(page.get_by_role("heading", name=re.compile("Verify your email", re.I))).to_be_visible()
 
     (mail,) = wait_until(lambda: _mails_to(stack.outbox, address), 10, "the confirmation mail")
-    links = re.findall(r"https?://\S+/accounts/confirm-email/\S+/", _body(mail))
-    assert links, _body(mail)
+    body = _body(mail)
+    links = re.findall(r"https?://\S+/accounts/confirm-email/\S+/", body)
+    assert links, body
+    # Greeted by nickname, from TeamMoa (not the server's address), the link on its own line.
+    lines = body.splitlines()
+    assert lines[0] == "Hello Minji,", body
+    assert "— TeamMoa" in lines and links[0] in lines, body
     page.goto(on_stack(links[0]))
     page.get_by_role("button", name="Confirm").click()
 
     expect(page).to_have_url(f"{base_url}/teams/")
     expect(page.get_by_role("heading", name="My teams", level=1)).to_be_visible()
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("Minji")
+    expect(page.get_by_role("status")).to_contain_text("Successfully signed in as Minji.")
 
     page.get_by_role("link", name="Create a team").first.click()
     page.get_by_label("Team name").fill("Capstone Crew")

@@ -38,6 +38,12 @@ def login_attempts_key(login: str) -> str:
     return f"user:{pk}" if pk is not None else f"login:{login}"
 
 
+def user_display(user: Any) -> str:
+    """How allauth names a person ("Signed in as …", e-mail greetings): the nickname their
+    teams see, the username only when there is none."""
+    return str(getattr(user, "display_name", "") or user.get_username())
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return getattr(settings, "TEAMMOA_SIGNUP_OPEN", True)

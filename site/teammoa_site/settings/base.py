@@ -216,6 +216,8 @@ ACCOUNT_USERNAME_VALIDATORS = "teammoa_site.accounts.validators.username_validat
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_SIGNUP_FORM_CLASS = "teammoa_site.accounts.forms.NicknameSignupForm"
 ACCOUNT_ADAPTER = "teammoa_site.accounts.adapter.AccountAdapter"
+# Greetings ("Successfully signed in as …", e-mails) use the nickname.
+ACCOUNT_USER_DISPLAY = "teammoa_site.accounts.adapter.user_display"
 # allauth signs in only when the link is opened in the browser session that signed up (a
 # link leaked from the mailbox elsewhere confirms but signs no one in).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
@@ -252,6 +254,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Dates and times as Koreans write them ("2026년 12월 7일 오후 3:05", not "… 3:05 오후").
+FORMAT_MODULE_PATH = ["teammoa_site.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Seoul")
 USE_I18N = True
 USE_TZ = True

@@ -1,0 +1,23 @@
+"""allauth's messages whose Korean (allauth's own catalog) writes a particle in both forms,
+"을(를)", "(으)로", "이(가)": listed here so the site's catalog (which wins over allauth's)
+carries a rephrased Korean for each. Nothing imports this module; ``makemessages`` reads
+it, and ``tests/test_i18n.py`` checks that every such allauth message is covered.
+"""
+
+from django.utils.translation import gettext_noop
+
+MESSAGES = [
+    gettext_noop("Marked {email} as verified."),
+    gettext_noop("Failed to mark {email} as verified."),
+    gettext_noop('No request token saved for "%s".'),
+    gettext_noop('No access token saved for "%s".'),
+    gettext_noop(
+        "We've sent a code to %(recipient)s. The code expires shortly, so please enter it soon."
+    ),
+    gettext_noop("Your email has been changed from %(from_email)s to %(to_email)s."),
+    gettext_noop("Email address %(deleted_email)s has been removed from your account."),
+    gettext_noop("A sign-in code has been sent to %(recipient)s."),
+    gettext_noop("A verification code has been sent to %(phone)s."),
+    gettext_noop("You have verified phone number %(phone)s."),
+    gettext_noop("%(client_name)s wants to access your %(site_name)s account."),
+]
