@@ -128,3 +128,22 @@ def test_the_api_docs_work_without_internet(browsers, base_url):
     csp = page.request.get("/api/docs/").headers["content-security-policy"]
     assert "cdn.jsdelivr.net" not in csp and "'unsafe-inline'" not in csp.split("style-src-attr")[0]
     assert monitor.take() == []
+
+
+def test_times_read_as_koreans_write_them(browsers):
+    page, _ = browsers.open(lang="ko")
+    page.goto("/")
+    labels = page.evaluate(
+        """async () => {
+            const {clockLabel} = await import('/static/teammoa_core/js/dates.js');
+            return [[0, 0], [9, 30], [12, 0], [15, 0], [24, 0]].map(([h, m]) => clockLabel(h, m));
+        }"""
+    )
+    assert labels == ["오전 12시", "오전 9시 30분", "오후 12시", "오후 3시", "자정"]
+    english = page.evaluate(
+        """async () => {
+            const {clockLabel} = await import('/static/teammoa_core/js/dates.js');
+            return [clockLabel(9, 0, 'en'), clockLabel(24, 0, 'en')];
+        }"""
+    )
+    assert english == ["09:00", "24:00"]

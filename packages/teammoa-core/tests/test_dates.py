@@ -329,3 +329,41 @@ def test_milestone_form_refuses_dates_outside_the_bounds(
     assert response.status_code in (200, 400)
     assert needle in response.content.decode()
     assert db_state() == before
+
+
+# --- times of day as people write them -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "english", "korean"),
+    [
+        (0, 0, "00:00", "오전 12시"),
+        (9, 0, "09:00", "오전 9시"),
+        (9, 30, "09:30", "오전 9시 30분"),
+        (12, 0, "12:00", "오후 12시"),
+        (15, 0, "15:00", "오후 3시"),
+        (15, 5, "15:05", "오후 3시 5분"),
+        (23, 0, "23:00", "오후 11시"),
+        (24, 0, "24:00", "자정"),
+    ],
+)
+def test_clock_labels(hour, minute, english, korean):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from teammoa.core.dates import clock_label
+
+    with translation.override("en"):
+        assert clock_label(hour, minute) == english
+    with translation.override("ko"):
+        assert clock_label(hour, minute) == korean
+        rendered = Template("{% load teammoa_core %}{{ h|clock:m }}").render(
+            Context({"h": hour, "m": minute})
+        )
+        assert rendered == korean
+
+
+def test_the_clock_filter_leaves_junk_empty():
+    from django.template import Context, Template
+
+    assert Template("{% load teammoa_core %}[{{ h|clock }}]").render(Context({"h": "x"})) == "[]"

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from teammoa.core.errors import Invalid, shown_value
@@ -33,6 +34,7 @@ __all__ = [
     "LATEST_DATE",
     "LATEST_YEAR",
     "check_date",
+    "clock_label",
     "date_in_range",
     "out_of_range_message",
     "parse_date",
@@ -92,3 +94,17 @@ def parse_date(value: Any, field: str) -> datetime.date:
         _("“%(value)s” is not a date. Use the form YYYY-MM-DD, e.g. 2026-11-23.")
         % {"value": shown_value(value)},
     )
+
+
+def clock_label(hour: int, minute: int = 0) -> str:
+    """A time of day as people write it in the page's language: "15:00" and "24:00" (the
+    end of a day) in English; in Korean the half of the day first and 12-hour clocks,
+    "오후 3시", "오전 9시 30분", "자정". The page scripts' ``clockLabel`` (``dates.js``)
+    writes the same."""
+    if (get_language() or "").split("-")[0] == "ko":
+        if hour % 24 == 0 and minute == 0 and hour:
+            return "자정"
+        half = "오전" if hour % 24 < 12 else "오후"
+        text = f"{half} {hour % 12 or 12}시"
+        return f"{text} {minute}분" if minute else text
+    return f"{hour:02d}:{minute:02d}"

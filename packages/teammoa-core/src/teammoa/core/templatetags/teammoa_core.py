@@ -12,6 +12,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from teammoa.core import limits
+from teammoa.core.dates import clock_label
 from teammoa.core.models import Membership, display_name
 from teammoa.core.navigation import team_tabs
 from teammoa.core.sanitize import sanitize_html
@@ -48,3 +49,12 @@ def member_name(membership: Membership | None) -> str:
 def invalid_fields(form: Any) -> list[Any]:
     """The visible fields of a form that carry errors, for the summary above the form."""
     return [field for field in form.visible_fields() if field.errors]
+
+
+@register.filter
+def clock(hour: Any, minute: Any = 0) -> str:
+    """``{{ 15|clock }}``: "15:00", or "오후 3시" on a Korean page (``dates.clock_label``)."""
+    try:
+        return clock_label(int(hour), int(minute))
+    except (TypeError, ValueError):
+        return ""
