@@ -129,12 +129,16 @@ PEOPLE = [
     ("ara", "Ara"),
     ("zed", "Zed"),
     ("kibo", "Kibo"),
+    ("dami", "Dami"),
+    ("eun", "Eun"),
 ]
 TEAMS = {
     # Journey 2: a host alone; three people join through the pages.
     "newcomers": {"title": "Newcomers", "host": "hana", "members": []},
     # Journeys 3 to 6: a team of four.
     "moa": {"title": "Moa Crew", "host": "yuna", "members": ["minho", "seo", "ara"]},
+    # Journey 9: a pair who agree on a meeting.
+    "meetup": {"title": "Meetup", "host": "dami", "members": ["eun"]},
 }
 
 

@@ -12,14 +12,17 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from teammoa.core.errors import Invalid
 from teammoa.core.models import Membership
 from teammoa.core.views import team_page
 from teammoa.schedule import services
+from teammoa.schedule.api.meetings_serializers import MeetingSerializer
 from teammoa.schedule.api.serializers import availability_payload, week_payload
 from teammoa.schedule.conf import conf
+from teammoa.schedule.dates import WEEKDAYS, date_label, week_label
 from teammoa.schedule.hours import HOURS_PER_DAY
 from teammoa.schedule.weeks import IsoWeek, first_week, last_week, parse_week
 
@@ -50,6 +53,9 @@ def _my_grid(week: dict[str, Any], dates: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
+MORE_MEETINGS = 5
+
+
 def _heat_grid(availability: dict[str, Any], dates: list[Any]) -> list[dict[str, Any]]:
     names = {member["id"]: member["name"] for member in availability["members"]}
     total = max(availability["member_count"], 1)
@@ -58,6 +64,7 @@ def _heat_grid(availability: dict[str, Any], dates: list[Any]) -> list[dict[str,
         cells = []
         for date, day in zip(dates, availability["days"], strict=True):
             who = day["who"][str(hour)]
+            can_come = {*who["free"], *who["if_needed"]}
             cells.append(
                 {
                     "date": day["date"],
@@ -68,6 +75,11 @@ def _heat_grid(availability: dict[str, Any], dates: list[Any]) -> list[dict[str,
                     "strong": day["free"][hour] / total > 0.55,
                     "free_names": ", ".join(names[m] for m in who["free"]),
                     "if_needed_names": ", ".join(names[m] for m in who["if_needed"]),
+                    "busy_names": ", ".join(
+                        member["name"]
+                        for member in availability["members"]
+                        if member["id"] not in can_come
+                    ),
                 }
             )
         rows.append({"hour": hour, "cells": cells})
@@ -108,6 +120,21 @@ def schedule_page(request: HttpRequest, membership: Membership) -> HttpResponse:
         availability = services.team_availability(request.user, team, str(week))
     mine = week_payload(services.week_of_member(membership, week))
     heat = availability_payload(availability)
+    shown = services.shown_hours(team_obj, availability.days)
+    week_meetings = list(services.meetings_of(request.user, team, week=str(week)))
+    upcoming = [
+        meeting
+        for meeting in services.meetings_of(request.user, team, upcoming="1")[:MORE_MEETINGS]
+        if meeting not in week_meetings
+    ]
+    feed = services.my_feed(request.user, team)
+    feed_url = (
+        request.build_absolute_uri(
+            reverse("teammoa_schedule:calendar_feed", kwargs={"team": team, "token": feed.token})
+        )
+        if feed is not None
+        else ""
+    )
     config = {
         "team": team_obj.pk,
         "member": membership.pk,
@@ -118,8 +145,20 @@ def schedule_page(request: HttpRequest, membership: Membership) -> HttpResponse:
         "workingHours": list(conf.WORKING_HOURS),
         "urls": {
             name: _api_url(name, team_obj.pk)
-            for name in ("my_week", "my_usual_week", "availability", "slot_ics", "import")
+            for name in (
+                "my_week",
+                "my_usual_week",
+                "availability",
+                "slot_ics",
+                "import",
+                "meetings",
+                "feed",
+                "settings",
+            )
         },
+        "hours": {"first": shown.first_hour, "last": shown.last_hour, "default": shown.is_default},
+        "isHost": membership.is_host,
+        "today": team_obj.today().isoformat(),
     }
     context = {
         "team": team_obj,
@@ -130,7 +169,19 @@ def schedule_page(request: HttpRequest, membership: Membership) -> HttpResponse:
         "previous_week": week.shifted(-1) if week > first_week() else None,
         "next_week": week.shifted(1) if week < last_week() else None,
         "dates": week.dates(),
+        "days": [
+            {"date": day, "weekday": WEEKDAYS[day.weekday()], "label": date_label(day)}
+            for day in week.dates()
+        ],
+        "week_label": week_label(week.monday, week.sunday, team_obj.today()),
         "hours": range(HOURS_PER_DAY),
+        "shown": shown,
+        "hour_choices": range(HOURS_PER_DAY + 1),
+        "first_cell_hour": 9 if 9 in shown.hours else shown.first_hour,
+        "week_meetings": [_meeting_for_display(m) for m in week_meetings],
+        "upcoming_meetings": [_meeting_for_display(m) for m in upcoming],
+        "feed_url": feed_url,
+        "meetings_data": [MeetingSerializer(m).data for m in [*week_meetings, *upcoming]],
         "my_grid": _my_grid(mine, week.dates()),
         "heat_grid": _heat_grid(heat, week.dates()),
         "availability": heat,
@@ -147,6 +198,16 @@ def schedule_page(request: HttpRequest, membership: Membership) -> HttpResponse:
     # The page still shows (this week, the alert naming the bad parameter) but says 400,
     # as the API does for the same input.
     return render(request, "teammoa_schedule/schedule.html", context, status=400 if errors else 200)
+
+
+def _meeting_for_display(meeting: Any) -> dict[str, Any]:
+    zone = meeting.team.zone
+    start = timezone.localtime(meeting.starts_at, zone)
+    return {
+        "meeting": meeting,
+        "start": start,
+        "data": MeetingSerializer(meeting).data,
+    }
 
 
 def _slots_for_display(heat: dict[str, Any]) -> list[dict[str, Any]]:

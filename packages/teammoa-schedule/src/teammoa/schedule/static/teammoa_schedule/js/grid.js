@@ -1,7 +1,7 @@
 // My week grid: click-drag (mouse, pen or touch) paints a rectangle of cells, starting on a
 // cell already in the brush's state erases; the keyboard paints too (see KEY_HELP in the page).
 
-import { gettext } from "../../teammoa_core/js/api.js";
+import { gettext, interpolate } from "../../teammoa_core/js/api.js";
 
 export const STATES = ["free", "if_needed", "busy"];
 export const HOURS = 24;
@@ -19,6 +19,69 @@ export function dayLabel(isoDate, options = { weekday: "long", day: "numeric", m
 }
 
 export const hourLabel = (hour) => `${String(hour).padStart(2, "0")}:00`;
+
+// Dates as the server writes them (teammoa/schedule/dates.py, the same translated
+// patterns): "Tue 8 Dec" / "12월 8일 (화)", and a week as "7 – 13 Dec" / "12월 7일 – 13일".
+const pgettext = (context, message) =>
+  typeof window.pgettext === "function" ? window.pgettext(context, message) : message;
+
+function weekdayShort(index) {
+  // index: 0 = Monday
+  return [
+    pgettext("short weekday", "Mon"), pgettext("short weekday", "Tue"), pgettext("short weekday", "Wed"),
+    pgettext("short weekday", "Thu"), pgettext("short weekday", "Fri"), pgettext("short weekday", "Sat"),
+    pgettext("short weekday", "Sun"),
+  ][index];
+}
+
+function dateParts(isoDate) {
+  const [y, m, d] = isoDate.split("-").map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  const lang = document.documentElement.lang || undefined;
+  return {
+    weekday: weekdayShort((date.getUTCDay() + 6) % 7),
+    day: String(d),
+    month: new Intl.DateTimeFormat(lang, { month: "short", timeZone: "UTC" }).format(date),
+    year: String(y),
+    monthIndex: m,
+  };
+}
+
+export const weekdayLabel = (isoDate) => dateParts(isoDate).weekday;
+export const shortDayLabel = (isoDate) => interpolate(gettext("%(weekday)s %(day)s %(month)s"), dateParts(isoDate), true);
+export const shortDateLabel = (isoDate) => interpolate(gettext("%(day)s %(month)s"), dateParts(isoDate), true);
+
+export function weekRangeLabel(first, last, today) {
+  const a = dateParts(first);
+  const b = dateParts(last);
+  if (a.year !== b.year) {
+    return interpolate(gettext("%(first_day)s %(first_month)s %(first_year)s – %(last_day)s %(last_month)s %(last_year)s"), {
+      first_day: a.day, first_month: a.month, first_year: a.year, last_day: b.day, last_month: b.month, last_year: b.year,
+    }, true);
+  }
+  const text = a.monthIndex === b.monthIndex
+    ? interpolate(gettext("%(first_day)s – %(last_day)s %(month)s"), { first_day: a.day, last_day: b.day, month: b.month }, true)
+    : interpolate(gettext("%(first_day)s %(first_month)s – %(last_day)s %(last_month)s"), {
+      first_day: a.day, first_month: a.month, last_day: b.day, last_month: b.month,
+    }, true);
+  return a.year !== today.slice(0, 4) ? interpolate(gettext("%(range)s %(year)s"), { range: text, year: b.year }, true) : text;
+}
+
+// Rows hidden by the hours shown are skipped by the keyboard: moves land on visible hours.
+export function visibleHours(rows) {
+  const hours = [];
+  rows.forEach((cells, hour) => { if (!cells[0].parentElement.hidden) hours.push(hour); });
+  return hours;
+}
+
+export function stepHour(rows, hour, steps) {
+  const hours = visibleHours(rows);
+  if (!hours.length) return hour;
+  let index = hours.indexOf(hour);
+  if (index < 0) index = hours.findIndex((h) => h > hour);
+  if (index < 0) index = hours.length - 1;
+  return hours[Math.max(0, Math.min(hours.length - 1, index + steps))];
+}
 
 export class PaintGrid {
   constructor(table, { brush, onChange }) {
@@ -177,12 +240,12 @@ export class PaintGrid {
     const moves = {
       ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0],
       Home: [-day, 0], End: [this.dates.length - 1 - day, 0],
-      PageUp: [0, -Math.min(hour, 6)], PageDown: [0, Math.min(HOURS - 1 - hour, 6)],
+      PageUp: [0, -6], PageDown: [0, 6],
     };
     if (event.key in moves) {
       event.preventDefault();
       const [dx, dy] = moves[event.key];
-      const next = this.cell(Math.max(0, Math.min(this.dates.length - 1, day + dx)), Math.max(0, Math.min(HOURS - 1, hour + dy)));
+      const next = this.cell(Math.max(0, Math.min(this.dates.length - 1, day + dx)), stepHour(this.rows, hour, dy));
       if (!next) return;
       if (event.shiftKey) {
         const changed = [this.paintKey(cell, false), this.paintKey(next, false)].some(Boolean);

@@ -1,7 +1,7 @@
 // The team heatmap (shade = members free; names on hover and focus) and the best slots list.
 
 import { gettext, interpolate, ngettext } from "../../teammoa_core/js/api.js";
-import { HOURS, dayLabel, hourLabel } from "./grid.js";
+import { HOURS, dayLabel, hourLabel, shortDayLabel, stepHour } from "./grid.js";
 
 function names(ids, byId) {
   return ids.map((id) => byId.get(id) || `#${id}`).join(", ");
@@ -38,8 +38,11 @@ export class Heatmap {
         // in words, and a text node that differs from it fails WCAG 2.5.3 (label in name).
         cell.dataset.count = `${free || ""}${maybe ? `+${maybe}` : ""}`;
         const parts = [];
-        if (who.free.length) parts.push(`${gettext("Free")}: ${names(who.free, byId)}`);
-        if (who.if_needed.length) parts.push(`${gettext("If needed")}: ${names(who.if_needed, byId)}`);
+        const canCome = new Set([...who.free, ...who.if_needed]);
+        const cannot = data.members.map((m) => m.id).filter((id) => !canCome.has(id));
+        if (who.free.length) parts.push(`${gettext("Can come")}: ${names(who.free, byId)}`);
+        if (who.if_needed.length) parts.push(`${gettext("Only if needed")}: ${names(who.if_needed, byId)}`);
+        if (cannot.length) parts.push(`${gettext("Cannot come")}: ${names(cannot, byId)}`);
         cell.dataset.tip = parts.join("\n");
         cell.removeAttribute("title"); // the tooltip replaces the no-JavaScript title
         const counts = interpolate(gettext("%(free)s of %(total)s free, %(maybe)s if needed"),
@@ -53,7 +56,7 @@ export class Heatmap {
   show(cell) {
     if (!cell) return;
     const counts = cell.getAttribute("aria-label").split(". ")[0];
-    const tip = cell.dataset.tip ?? (cell.getAttribute("title") || "").replace("; ", "\n");
+    const tip = cell.dataset.tip ?? (cell.getAttribute("title") || "").replaceAll("; ", "\n");
     this.tooltip.replaceChildren(
       ...[counts, ...tip.split("\n").filter(Boolean)].map((line) => {
         const p = document.createElement("p");
@@ -82,7 +85,7 @@ export class Heatmap {
     event.preventDefault();
     const [dx, dy] = moves[event.key];
     const day = Math.max(0, Math.min(6, cell.cellIndex - 1 + dx));
-    const hour = Math.max(0, Math.min(HOURS - 1, cell.parentElement.sectionRowIndex + dy));
+    const hour = stepHour(this.rows, cell.parentElement.sectionRowIndex, dy);
     const next = this.rows[hour][day];
     for (const cells of this.rows) for (const c of cells) c.tabIndex = -1;
     next.tabIndex = 0;
@@ -90,7 +93,7 @@ export class Heatmap {
   }
 }
 
-export function renderSlots(list, empty, summary, data, icsUrl) {
+export function renderSlots(list, empty, summary, data, icsUrl, canPlan = false) {
   const byId = new Map(data.members.map((m) => [m.id, m.name]));
   list.replaceChildren(
     ...data.best_slots.map((slot) => {
@@ -99,7 +102,7 @@ export function renderSlots(list, empty, summary, data, icsUrl) {
       const when = document.createElement("div");
       when.className = "slot__when";
       const strong = document.createElement("strong");
-      strong.textContent = dayLabel(slot.date, { weekday: "short", day: "numeric", month: "short" });
+      strong.textContent = shortDayLabel(slot.date);
       when.append(strong, ` ${hourLabel(slot.start)}–${hourLabel(slot.end)}`);
       const who = document.createElement("div");
       who.className = "slot__who";
@@ -116,6 +119,14 @@ export function renderSlots(list, empty, summary, data, icsUrl) {
         link.download = "";
         link.textContent = gettext("Add to calendar");
         item.append(link);
+      }
+      if (canPlan) {
+        const plan = document.createElement("button");
+        plan.type = "button";
+        plan.className = "button button--small";
+        Object.assign(plan.dataset, { planSlot: "", date: slot.date, start: slot.start, end: slot.end });
+        plan.textContent = gettext("Meet then");
+        item.append(plan);
       }
       return item;
     }),

@@ -2,8 +2,9 @@
 // my usual week, .ics import, and the team heatmap and best slots kept up to date.
 
 import { api, announce, gettext, interpolate, ngettext } from "../../teammoa_core/js/api.js";
-import { PaintGrid, dayLabel, hourLabel } from "./grid.js";
+import { PaintGrid, dayLabel, hourLabel, shortDateLabel, weekRangeLabel, weekdayLabel } from "./grid.js";
 import { Heatmap, renderSlots } from "./heatmap.js";
+import { Meetings, feedPanel } from "./meetings.js";
 
 const SAVE_DELAY_MS = 400;
 
@@ -137,7 +138,8 @@ function init(root) {
     try {
       const data = await api(`${urls.availability}?${slotParams()}`);
       heatmap.render(data);
-      renderSlots(slotList, noSlots, slotSummary, data, urls.slot_ics);
+      if (config.hours.default) followPaintedHours(data);
+      renderSlots(slotList, noSlots, slotSummary, data, urls.slot_ics, Boolean(meetings));
       slotForm.querySelector("[name=length]").value = data.length;
       slotErrors.textContent = "";
       return true;
@@ -160,13 +162,12 @@ function init(root) {
     const last = days[days.length - 1].date;
     for (const head of root.querySelectorAll("[data-day-head]")) {
       const date = days[Number(head.dataset.dayHead)].date;
-      head.querySelector(".week-grid__weekday").textContent = dayLabel(date, { weekday: "short" });
-      head.querySelector(".week-grid__date").textContent = dayLabel(date, { day: "numeric", month: "short" });
+      head.querySelector(".week-grid__weekday").textContent = weekdayLabel(date);
+      head.querySelector(".week-grid__date").textContent = shortDateLabel(date);
     }
     const label = root.querySelector("[data-week-label]");
-    label.querySelector("strong").textContent = week;
-    label.querySelector("[data-week-range]").textContent =
-      `${dayLabel(first, { day: "numeric", month: "short" })} – ${dayLabel(last, { day: "numeric", month: "short", year: "numeric" })}`;
+    label.querySelector("[data-week-code]").textContent = week;
+    label.querySelector("[data-week-range]").textContent = weekRangeLabel(first, last, config.today);
     const links = { prev: isoWeekOf(addDays(first, -7)), next: isoWeekOf(addDays(first, 7)) };
     for (const link of root.querySelectorAll("[data-week-link]")) {
       const target = link.rel ? links[link.rel] : thisWeek;
@@ -194,7 +195,8 @@ function init(root) {
       setStatus("saved", gettext("Saved"));
       if (push) window.history.pushState({ week }, "", `?week=${week}`);
       await refreshTeam();
-      announce(interpolate(gettext("Week %(week)s"), { week }, true));
+      announce(root.querySelector("[data-week-range]").textContent);
+      if (meetings) meetings.refresh().catch(() => {});
     } catch (error) {
       setStatus("error", describe(error));
     }
@@ -217,7 +219,6 @@ function init(root) {
     evenings: (day, hour) => hour >= 18 && hour < 22,
     weekdays: (day, hour) => day < 5 && hour >= 9 && hour < 22,
     weekend: (day, hour) => day >= 5 && hour >= 9 && hour < 22,
-    clear: () => true,
   };
 
   async function fillUsual() {
@@ -240,8 +241,13 @@ function init(root) {
     if (!button) return;
     if (button.dataset.fill === "usual") return fillUsual();
     if (button.dataset.fill) {
-      const state = button.dataset.fill === "clear" ? "busy" : brush();
-      if (!grid.fill(fills[button.dataset.fill], state)) announce(gettext("Nothing to change."));
+      if (!grid.fill(fills[button.dataset.fill], brush())) announce(gettext("Nothing to change."));
+      return undefined;
+    }
+    if (button.hasAttribute("data-clear-week")) {
+      clearDone.hidden = true;
+      clearConfirm.hidden = false;
+      clearConfirm.querySelector("[data-clear-yes]").focus();
       return undefined;
     }
     if (button.hasAttribute("data-save-usual")) {
@@ -256,6 +262,124 @@ function init(root) {
     }
     return undefined;
   });
+
+  // --- clear week: ask first, undo after ------------------------------------------------------
+  const clearButton = root.querySelector("[data-clear-week]");
+  const clearConfirm = root.querySelector("[data-clear-confirm]");
+  const clearDone = root.querySelector("[data-clear-done]");
+  let beforeClear = null; // { week, days }
+
+  function closeClear() {
+    clearConfirm.hidden = true;
+    clearButton.focus();
+  }
+  clearConfirm.querySelector("[data-clear-no]").addEventListener("click", closeClear);
+  clearConfirm.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") { event.preventDefault(); closeClear(); }
+  });
+  clearConfirm.querySelector("[data-clear-yes]").addEventListener("click", () => {
+    clearConfirm.hidden = true;
+    const days = grid.toDays();
+    if (!grid.fill(() => true, "busy")) {
+      announce(gettext("Nothing to change."));
+      clearButton.focus();
+      return;
+    }
+    beforeClear = { week, days };
+    clearDone.hidden = false;
+    clearDone.querySelector("[data-clear-undo]").focus();
+    announce(gettext("Week cleared."));
+  });
+  clearDone.querySelector("[data-clear-undo]").addEventListener("click", () => {
+    if (!beforeClear) return;
+    clearDone.hidden = true;
+    if (beforeClear.week === week) {
+      grid.setWeek(beforeClear.days);
+      queueSave();
+    } else {
+      api(`${urls.my_week}?week=${encodeURIComponent(beforeClear.week)}`, { method: "PUT", body: beforeClear });
+    }
+    beforeClear = null;
+    clearButton.focus();
+    announce(gettext("The week is back as it was."));
+  });
+
+  // --- the hours shown: the team's setting, all 24 on request --------------------------------
+  const hoursBox = root.querySelector("[data-hours-shown]");
+  const showAll = hoursBox.querySelector("[data-show-all]");
+  let range = { first: config.hours.first, last: config.hours.last };
+
+  // Without a team setting the hours shown are 08–22 widened to what the team painted in
+  // the week shown (as the server computes them: services/display.py).
+  function followPaintedHours(data) {
+    let first = 8;
+    let last = 22;
+    for (const day of data.days) {
+      day.free.forEach((count, hour) => {
+        if (count || day.if_needed[hour]) { first = Math.min(first, hour); last = Math.max(last, hour + 1); }
+      });
+    }
+    if (first !== range.first || last !== range.last) {
+      range = { first, last };
+      applyHours();
+      hoursBox.querySelector("[data-hours-label] span").textContent =
+        interpolate(gettext("Hours shown: %(first)s–%(last)s"), { first: hourLabel(first), last: hourLabel(last) }, true);
+    }
+  }
+
+  function applyHours() {
+    const all = showAll.getAttribute("aria-pressed") === "true";
+    for (const table of root.querySelectorAll("[data-my-grid], [data-heatmap]")) {
+      [...table.tBodies[0].rows].forEach((row, hour) => {
+        row.hidden = !all && (hour < range.first || hour >= range.last);
+      });
+    }
+    showAll.hidden = range.first === 0 && range.last === 24;
+  }
+  showAll.addEventListener("click", () => {
+    showAll.setAttribute("aria-pressed", String(showAll.getAttribute("aria-pressed") !== "true"));
+    applyHours();
+  });
+  applyHours();
+
+  const hoursForm = hoursBox.querySelector("[data-hours-form]");
+  if (hoursForm && urls.settings) {
+    const hoursErrors = hoursForm.querySelector("[data-hours-errors]");
+    async function saveHours(body) {
+      hoursErrors.textContent = "";
+      try {
+        await api(urls.settings, { method: "PUT", body });
+        // Reload the page's numbers: the default depends on the week, a setting does not.
+        window.location.reload();
+      } catch (error) {
+        hoursErrors.textContent = describe(error);
+      }
+    }
+    hoursForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const data = new FormData(hoursForm);
+      saveHours({ first_hour: Number(data.get("first_hour")), last_hour: Number(data.get("last_hour")) });
+    });
+    hoursForm.querySelector("[data-hours-reset]").addEventListener("click", () => saveHours({ first_hour: null, last_hour: null }));
+  }
+
+  // --- meetings and the calendar address -----------------------------------------------------
+  const meetingsRoot = root.querySelector("[data-meetings]");
+  const meetings = urls.meetings && meetingsRoot
+    ? new Meetings(meetingsRoot, { url: urls.meetings, week: () => week, today: config.today, meetings: readJson("schedule-meetings") || [] })
+    : null;
+  if (meetings) {
+    for (const button of slotList.querySelectorAll("[data-plan-slot]")) button.hidden = false;
+    slotList.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-plan-slot]");
+      if (button) {
+        meetingsRoot.scrollIntoView({ block: "start" });
+        meetings.planSlot(button);
+      }
+    });
+  }
+  const feedRoot = root.querySelector("[data-feed]");
+  if (feedRoot && urls.feed) feedPanel(feedRoot, urls.feed);
 
   // --- .ics import: preview the merge, then save it or cancel; undo after saving ------------
   if (importForm) {
