@@ -43,6 +43,8 @@ def test_paint_three_ways_find_the_overlap_and_download_it(browsers, people, tea
     # Yuna drags with the mouse from 10:00 to 13:00.
     yuna, _ = browsers.open(people["yuna"])
     yuna.goto(url)
+    # Both ends of the drag on screen: the grid may start low on the page.
+    my_cell(yuna, 13).scroll_into_view_if_needed()
     my_cell(yuna, 10).scroll_into_view_if_needed()
     yuna.mouse.move(*centre(yuna, 10))
     yuna.mouse.down()
@@ -54,6 +56,7 @@ def test_paint_three_ways_find_the_overlap_and_download_it(browsers, people, tea
     # Minho drags with a finger on a phone, from 11:00 to 14:00.
     minho, _ = browsers.open(people["minho"], viewport="phone", has_touch=True, is_mobile=True)
     minho.goto(url)
+    my_cell(minho, 14).scroll_into_view_if_needed()
     my_cell(minho, 11).scroll_into_view_if_needed()
     touch = minho.context.new_cdp_session(minho)
     (x0, y0), (x1, y1) = centre(minho, 11), centre(minho, 14)

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import override
 from rest_framework.test import APIClient
 
 from teammoa.core.navigation import registered_tabs, team_tabs
@@ -157,3 +158,39 @@ def test_no_link_past_the_weeks_people_may_pick(client):
     first = page(client, team, "?week=1970-W01").content.decode()
     assert 'href="?week=1970-W02"' in first and "1969-W" not in first
     assert page(client, team, "?week=2101-W01").status_code == 400
+
+
+ROW = r"<tr( hidden)?>\s*<th scope=\"row\" class=\"week-grid__hour\">(\d\d):00"
+
+
+def test_the_page_shows_the_hours_set_for_the_team_and_names_who_cannot_come(client):
+    team = make_team(timezone="Asia/Seoul")
+    member = add_member(team)
+    api = APIClient()
+    api.force_login(member.user)
+    api.put(url(team.pk, "me/?week=2026-W50"), {"days": [day("2026-12-08", [20])]}, format="json")
+    host = host_of(team)
+    client.force_login(host.user)
+    html = page(client, team, "?week=2026-W50").content.decode()
+    # Default: 08-22 widened to what was painted (20:00 is inside).
+    assert "Hours shown: 08:00–22:00" in html
+    rows = re.findall(ROW, html)
+    assert [hour for hidden, hour in rows[:24] if not hidden] == [f"{h:02d}" for h in range(8, 22)]
+    assert f"Cannot come: {host.name}" in html and f"Can come: {member.name}" in html
+    assert 'href="#my-grid"' in html and 'id="my-grid"' in html
+    assert "7 – 13 Dec" in html and "2026-W50" in html
+
+    APIClient.force_login(api, host.user)
+    api.put(url(team.pk, "settings/"), {"first_hour": 6, "last_hour": 24}, format="json")
+    html = page(client, team, "?week=2026-W50").content.decode()
+    rows = re.findall(ROW, html)
+    assert [hour for hidden, hour in rows[:24] if not hidden] == [f"{h:02d}" for h in range(6, 24)]
+
+
+def test_the_page_writes_dates_in_korean(client):
+    team = make_team(timezone="Asia/Seoul")
+    client.force_login(host_of(team).user)
+    with override("ko"):
+        html = page(client, team, "?week=2026-W50").content.decode()
+    assert "12월 7일 – 13일" in html
+    assert "12월 8일" in html
