@@ -16,10 +16,16 @@ for the ASGI and the WSGI entry points alike). Two layouts, chosen by ``TEAMMOA_
 ``daphne``
     everything from one Daphne process on ``$PORT``, as before.
 
+Each server process warms up before it accepts a connection (``teammoa_site.warmup``: a
+few anonymous pages through the application), so ``/health/``, answered by that process,
+says healthy only once its first real request will not stall for the imports and
+templates a cold process loads.
+
 When SIGTERM (or SIGINT) arrives:
 
 1. the drain file (``TEAMMOA_DRAIN_FILE``) is created, so ``/health/`` answers 503
-   "draining" and load balancers stop sending new work, while requests are still served;
+   "draining" and load balancers stop sending new work, while requests are still served,
+   each closing its connection (gunicorn), so no kept-open one is left to fail at the stop;
 2. after ``TEAMMOA_DRAIN_SECONDS`` (default 2) the listening sockets close and every open
    WebSocket gets a close frame with ``TEAMMOA_WS_CLOSE_CODE`` (default 1012, "service
    restart": clients reconnect, landing on another instance); gunicorn finishes the
@@ -212,6 +218,10 @@ def build_server() -> Any:
     leave_bodies_to_the_application()
 
     from teammoa_site.asgi import application  # sets Django up (and its LOGGING)
+    from teammoa_site.warmup import warm
+
+    # Before listening, so /health/ cannot answer before the process is warm.
+    warm()
 
     bind = os.environ.get("TEAMMOA_BIND", "0.0.0.0")  # noqa: S104 - a container's port
     port = int(os.environ.get("PORT", "8000"))
@@ -319,7 +329,7 @@ def run_http() -> None:
                 "bind": f"{bind}:{port}",
                 "workers": int(os.environ.get("TEAMMOA_HTTP_WORKERS", "1")),
                 "threads": int(os.environ.get("TEAMMOA_HTTP_THREADS", "8")),
-                "worker_class": "gthread",
+                "worker_class": draining_worker_class(),
                 # Longer than nginx's upstream keep-alive (60 s), so nginx closes first.
                 "keepalive": 75,
                 "timeout": int(_env_float("TEAMMOA_HTTP_TIMEOUT", 120)),
@@ -331,6 +341,9 @@ def run_http() -> None:
                 # Proxy headers are the application's to judge (teammoa_site.proxy).
                 "forwarded_allow_ips": "",
                 "child_exit": worker_exited,
+                # Warm before the first connection is accepted (teammoa_site.warmup).
+                "post_worker_init": worker_ready,
+                "pre_request": close_when_draining,
             }
             for key, value in options.items():
                 self.cfg.set(key, value)
@@ -347,6 +360,55 @@ def run_http() -> None:
         Path(drain_file).unlink(missing_ok=True)
     logger.info("serving HTTP on %s:%s (gunicorn, pid %s)", bind, port, os.getpid())
     HttpServer().run()
+
+
+def worker_ready(worker: Any) -> None:
+    """gunicorn's ``post_worker_init``: the worker serves nothing (its health included)
+    until the warm-up requests have gone through its application."""
+    from teammoa_site.warmup import warm
+
+    warm(worker.wsgi)
+
+
+def draining_worker_class() -> Any:
+    """gunicorn's threaded worker, leaving no connection behind when it stops.
+
+    From gunicorn 24 the worker stops accepting when told to stop but keeps its listening
+    socket open until it exits (it finishes its requests first, for up to the graceful
+    timeout): connections the kernel completed meanwhile sat unaccepted and were reset at
+    the exit, after the proxy had sent its request down them. A GET is then retried on the
+    other server, a POST fails with 502. This worker takes every connection already waiting
+    and closes the socket at once, so the proxy's next attempt is refused and goes
+    elsewhere. (gunicorn 23 closes the socket at once itself and has no such method.)
+    """
+    from gunicorn.workers.gthread import ThreadWorker
+
+    class DrainingThreadWorker(ThreadWorker):
+        def set_accept_enabled(self, enabled: bool) -> None:
+            if enabled or self.alive:
+                super().set_accept_enabled(enabled)
+                return
+            for listener in self.sockets:
+                while True:
+                    waiting = self.nr_conns
+                    self.accept(listener)
+                    if self.nr_conns == waiting:
+                        break
+            super().set_accept_enabled(False)
+            for listener in self.sockets:
+                listener.close()
+
+    return DrainingThreadWorker
+
+
+def close_when_draining(worker: Any, _request: Any) -> None:
+    """gunicorn's ``pre_request``: once the drain file exists, every answer closes its
+    connection (``Connection: close``), so the proxy keeps no idle connection to this
+    server that it could send a request down just as the server stops: a POST sent on a
+    connection closed under it cannot be retried, and would fail with a 502."""
+    drain_file = os.environ.get("TEAMMOA_DRAIN_FILE", "")
+    if worker.cfg.keepalive and drain_file and os.path.exists(drain_file):
+        worker.cfg.set("keepalive", 0)
 
 
 def worker_exited(server: Any, worker: Any) -> None:

@@ -111,7 +111,11 @@ def stack(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Itera
         env={"LOG_FORMAT": "plain"},
     ) as running:
         FIGURES.setdefault("stack", {})["start-up seconds"] = round(time.monotonic() - began, 1)
-        yield running
+        _STACKS.append(running)
+        try:
+            yield running
+        finally:
+            _STACKS.clear()
 
 
 @pytest.fixture(scope="session")
@@ -149,6 +153,25 @@ def ready(request: pytest.FixtureRequest) -> None:
     stack.nginx.check_running()
     stack.reload_nginx()
     time.sleep(0.3)
+
+
+_STACKS: list[Any] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Any:
+    """A failed scenario carries what the servers said: nginx's errors, the instances' logs."""
+    report = yield
+    if report.failed and _STACKS:
+        stack = _STACKS[0]
+        errors = stack.root / "nginx" / "logs" / "error.log"
+        lines = errors.read_text(errors="replace").splitlines() if errors.exists() else []
+        report.sections.append(
+            ("nginx errors", "\n".join(line for line in lines if "[error]" in line)[-6000:])
+        )
+        for instance in stack.instances:
+            report.sections.append((f"{instance.name} log", instance.output()[-6000:]))
+    return report
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.client
 import json
 import socket
 import subprocess
@@ -224,6 +225,17 @@ def test_sigterm_drains_then_closes_sockets_with_1012_and_exits_in_time(tmp_path
     data = make_team_data(env)
     cookie = {"Cookie": f"sessionid={data['member']}"}
 
+    # A kept-open connection, as nginx keeps them to gunicorn.
+    kept = http.client.HTTPConnection(LOCALHOST, port, timeout=10)
+
+    def on_kept(path: str) -> tuple[int, str | None]:
+        kept.request("GET", path)
+        response = kept.getresponse()
+        response.read()
+        return response.status, response.getheader("Connection")
+
+    before = on_kept("/health/live/")
+
     async def scenario() -> dict:
         async with websockets.connect(
             f"ws://{LOCALHOST}:{env['TEAMMOA_WS_PORT']}/ws/mindmaps/{data['mindmap']}/",
@@ -236,6 +248,7 @@ def test_sigterm_drains_then_closes_sockets_with_1012_and_exits_in_time(tmp_path
             started = time.monotonic()
             server.terminate()
             await asyncio.sleep(0.5)
+            during = await asyncio.to_thread(on_kept, "/health/live/")
             draining = http_get(base + "/health/")
             live = http_get(base + "/health/live/")
             try:
@@ -246,6 +259,7 @@ def test_sigterm_drains_then_closes_sockets_with_1012_and_exits_in_time(tmp_path
             return {
                 "snapshot": snapshot,
                 "draining": draining,
+                "during": during,
                 "live": live[0],
                 "closed_after": time.monotonic() - started,
                 "code": code,
@@ -261,6 +275,10 @@ def test_sigterm_drains_then_closes_sockets_with_1012_and_exits_in_time(tmp_path
 
     assert result["draining"][0] == 503
     assert json.loads(result["draining"][2])["status"] == "draining"
+    # Kept-open connections are closed by their next answer once draining: none is left
+    # idle for the proxy to send a request down as the server stops.
+    assert before == (200, "keep-alive")
+    assert result["during"] == (200, "close")
     assert result["live"] == 200
     assert result["snapshot"]["mindmap"]["id"] == data["mindmap"]
     # The socket stays open through the drain period, then gets "service restart".

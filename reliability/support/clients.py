@@ -11,6 +11,7 @@ import contextlib
 import http.client
 import itertools
 import json
+import multiprocessing
 import random
 import ssl
 import threading
@@ -75,6 +76,8 @@ class Editor:
     unknown: dict[int, tuple[int, int]] = field(default_factory=dict)  # move cut by a close
     acknowledged: int = 0
     final: str = ""
+    # After each close: (seconds to the next accepted handshake, attempts it took).
+    handshakes: list[tuple[float, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.name = self.name or f"editor-{self.person.id}"
@@ -123,8 +126,10 @@ class Editor:
         from websockets.asyncio.client import connect
         from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+        attempts = 0
         while not self.stopped:
             code = 1006
+            attempts += 1
             try:
                 async with connect(
                     self.url,
@@ -138,6 +143,9 @@ class Editor:
                     max_size=2**24,
                 ) as ws:
                     self.ws = ws
+                    if self.last_close is not None:
+                        self.handshakes.append((time.monotonic() - self.last_close, attempts))
+                    attempts = 0
                     try:
                         async for text in ws:
                             self._receive(text)
@@ -159,7 +167,7 @@ class Editor:
             await asyncio.sleep(delay)
 
     def _closed(self, code: int) -> None:
-        was_connected = self.connected.is_set()
+        was_connected = self.connected.is_set() and not self.stopped
         self.connected.clear()
         self.ws = None
         if was_connected:
@@ -377,7 +385,7 @@ class HttpLoad:
     )
 
     def __init__(
-        self, https_port: int, team: int, people: list[Any], rate: float, workers: int = 8
+        self, https_port: int, team: int, people: list[Any], rate: float, workers: int = 24
     ) -> None:
         self.https_port = https_port
         self.team = team
@@ -386,6 +394,9 @@ class HttpLoad:
         self.workers = workers
         self.results: list[Result] = []
         self.created: list[int] = []
+        # Requests sent again on a fresh connection after a kept-open one was closed
+        # before any answer came (what browsers do; the server never saw them).
+        self.resent = 0
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -393,17 +404,38 @@ class HttpLoad:
         self._kinds, self._weights = list(kinds), list(weights)
 
     def start(self) -> HttpLoad:
+        """In a process of its own, so the editors' event loop (in this one) and the
+        request threads do not slow each other down through the GIL."""
+        context = multiprocessing.get_context("fork")
+        self._stop_event = context.Event()
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=self._main, args=(sender,), daemon=True)
+        self._process.start()
+        sender.close()
+        return self
+
+    def stop(self) -> list[Result]:
+        self._stop_event.set()
+        if self._receiver.poll(60):
+            results, self.created, self.resent = self._receiver.recv()
+            self.results = [Result(*values) for values in results]
+        self._process.join(10)
+        if self._process.is_alive():
+            self._process.kill()
+        return self.results
+
+    def _main(self, sender: Any) -> None:
         for number in range(self.workers):
             thread = threading.Thread(target=self._work, args=(number,), daemon=True)
             thread.start()
             self._threads.append(thread)
-        return self
-
-    def stop(self) -> list[Result]:
+        self._stop_event.wait()
         self._stop.set()
         for thread in self._threads:
             thread.join(30)
-        return self.results
+        results = [(r.at, r.seconds, r.kind, r.status, r.error) for r in self.results]
+        sender.send((results, self.created, self.resent))
+        sender.close()
 
     def _request(self, kind: str, person: Any) -> tuple[str, str, dict[str, str], bytes | None]:
         api = {"Authorization": f"Token {person.token}", "Accept": "application/json"}
@@ -442,26 +474,38 @@ class HttpLoad:
             method, path, headers, body = self._request(kind, person)
             started = time.monotonic()
             status, error = 0, ""
-            try:
-                if connection is None:
-                    connection = http.client.HTTPSConnection(
-                        "127.0.0.1", self.https_port, timeout=10, context=tls_context()
-                    )
-                connection.request(method, path, body=body, headers=headers)
-                response = connection.getresponse()
-                payload = response.read()
-                status = response.status
-                if kind == "create todo" and status == 201:
-                    with contextlib.suppress(ValueError, KeyError):
-                        self.created.append(json.loads(payload)["id"])
-                if response.getheader("connection", "").lower() == "close":
-                    connection.close()
+            for _attempt in range(2):
+                reused = connection is not None
+                try:
+                    if connection is None:
+                        connection = http.client.HTTPSConnection(
+                            "127.0.0.1", self.https_port, timeout=10, context=tls_context()
+                        )
+                    connection.request(method, path, body=body, headers=headers)
+                    response = connection.getresponse()
+                    payload = response.read()
+                    status, error = response.status, ""
+                    if kind == "create todo" and status == 201:
+                        with contextlib.suppress(ValueError, KeyError):
+                            self.created.append(json.loads(payload)["id"])
+                    if response.getheader("connection", "").lower() == "close":
+                        connection.close()
+                        connection = None
+                    break
+                except (OSError, http.client.HTTPException) as exc:
+                    error = f"{type(exc).__name__}: {exc}"[:200]
+                    if connection is not None:
+                        connection.close()
                     connection = None
-            except (OSError, http.client.HTTPException) as exc:
-                error = f"{type(exc).__name__}: {exc}"[:200]
-                if connection is not None:
-                    connection.close()
-                connection = None
+                    # A kept-open connection the server closed as the request went out:
+                    # nothing was answered, so a browser sends it again on a new one.
+                    closed_idle = isinstance(
+                        exc, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+                    )
+                    if not (reused and closed_idle):
+                        break
+                    with self._lock:
+                        self.resent += 1
             result = Result(started, time.monotonic() - started, kind, status, error)
             with self._lock:
                 self.results.append(result)
@@ -530,3 +574,40 @@ async def wait_for(check: Any, timeout: float, what: str, interval: float = 0.02
             raise AssertionError(f"{what} within {timeout:g} s")
         await asyncio.sleep(interval)
     return time.monotonic() - started
+
+
+async def settle(editors: list[Editor], db: Any, mindmap: int, timeout: float = 15) -> tuple:
+    """Wait until every editor is connected and shows the database's version; then
+    (version, nodes) from the database. Fails with what differs after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        version, nodes = await asyncio.to_thread(db.mindmap_state, mindmap)
+        behind = [e.name for e in editors if not e.connected.is_set() or e.version != version]
+        if not behind:
+            return version, nodes
+        if time.monotonic() > deadline:
+            problems = [p for e in editors for p in settled_against(e, version, nodes)]
+            raise AssertionError(f"not settled within {timeout:g} s: {behind}: {problems[:5]}")
+        # One that missed a change asks again (as the editor's periodic ping would).
+        for editor in editors:
+            if editor.connected.is_set() and editor.version != version:
+                editor.send({"type": "ping", "req": f"s{next(editor.sequence)}"})
+        await asyncio.sleep(0.3)
+
+
+def reconnect_figures(editors: list[Editor]) -> dict[str, Any]:
+    times = sorted(t for e in editors for t in e.reconnects)
+    closes = Counter(c.code for e in editors for c in e.closes)
+    handshakes = sorted(h for e in editors for h, _n in e.handshakes)
+    attempts = Counter(n for e in editors for _h, n in e.handshakes)
+    return {
+        "socket closes (by code)": dict(closes),
+        "close to new handshake, median / max s": (
+            f"{handshakes[len(handshakes) // 2]:.2f} / {handshakes[-1]:.2f}" if handshakes else "-"
+        ),
+        "connection attempts per reconnect": dict(sorted(attempts.items())),
+        "reconnected and resynced": f"{len(times)} of {sum(closes.values())}",
+        "reconnect + snapshot, median / max s": (
+            f"{times[len(times) // 2]:.2f} / {times[-1]:.2f}" if times else "-"
+        ),
+    }
