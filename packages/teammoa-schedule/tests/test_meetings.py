@@ -236,3 +236,13 @@ def test_writes_take_few_queries(team, django_assert_max_num_queries):
         client.patch(url(team.pk, f"meetings/{meeting['id']}/"), {"start": "18:00"}, format="json")
     with django_assert_max_num_queries(9):
         client.post(url(team.pk, f"meetings/{meeting['id']}/cancel/"))
+
+
+def test_ids_past_bigint_are_404_not_500(team):
+    client = client_of(host_of(team).user)
+    huge = "9" * 26
+    assert client.get(url(team.pk, f"meetings/{huge}/")).status_code == 404
+    assert client.get(url(team.pk, f"meetings/{huge}/calendar.ics")).status_code == 404
+    assert client.post(url(team.pk, f"meetings/{huge}/cancel/")).status_code == 404
+    assert client.patch(url(team.pk, f"meetings/{huge}/"), {}, format="json").status_code == 404
+    assert APIClient().get(f"/teams/{huge}/calendar/{'a' * 43}.ics").status_code == 404

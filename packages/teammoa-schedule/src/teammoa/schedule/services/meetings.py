@@ -194,9 +194,13 @@ def meetings_of(
     return meetings.select_related("team").order_by("starts_at", "id")
 
 
+# Ids are BIGINT: a larger number is no row (and SQLite would overflow on it).
+MAX_ID = 2**63 - 1
+
+
 def _meeting_id(value: Any) -> int:
     number = value if type(value) is int else ascii_number(str(value))
-    if number is None:
+    if number is None or not 0 < number <= MAX_ID:
         raise NotFound(_("Meeting not found."))
     return number
 
@@ -345,7 +349,7 @@ def feed_calendar(team_id: Any, token: Any, uid_domain: str, *, url: str = "") -
     """The calendar behind a feed address: the team's meetings (cancelled ones of the last
     30 days marked so) and milestones (all-day, start to end), in the team's timezone.
     An unknown, revoked or other team's token is ``NotFound``."""
-    if not isinstance(token, str) or not 20 <= len(token) <= 64:
+    if not isinstance(token, str) or not 20 <= len(token) <= 64 or not 0 < int(team_id) <= MAX_ID:
         raise NotFound(_("Calendar not found."))
     try:
         feed = CalendarFeed.objects.select_related("membership__team", "membership__user").get(
