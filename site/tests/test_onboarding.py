@@ -111,3 +111,23 @@ def test_allauth_messages_shown_in_korean_write_no_particle_in_both_forms():
     with translation.override("ko"):
         shown = {entry.msgid: translation.gettext(entry.msgid) for entry in affected}
     assert {msgid: text for msgid, text in shown.items() if double.search(text)} == {}
+
+
+def test_a_newcomer_with_an_invite_link_signs_up_and_lands_on_the_join_page(client):
+    """The link survives sign-up: log-in page → its sign-up link → confirmation → the
+    team's join page, one button from membership."""
+    from teammoa.core import services
+    from teammoa.core.testing.factories import make_team
+
+    team = make_team(title="Rocket crew")
+    host = team.memberships.get().user
+    page = f"/teams/join/{services.invite_link(host, team.pk).token}/"
+
+    login_page = client.get(client.get(page)["Location"]).content.decode()
+    (signup,) = re.findall(r'href="(/accounts/signup/\?next=[^"]+)"', login_page)
+    response = client.post(signup.replace("&amp;", "&"), SIGNUP)
+    assert response["Location"] == "/accounts/confirm-email/"
+    response = client.post(link_in_last_mail("/accounts/confirm-email/"))
+    assert response["Location"] == page
+    assert "Join Rocket crew" in client.get(page).content.decode()
+    assert client.post(page)["Location"] == f"/teams/{team.pk}/"
