@@ -98,6 +98,7 @@ def test_the_icon_is_served_everywhere(browsers, lang_world):
     page, _ = browsers.open(people["eunji"])
     for path in ("/", f"/teams/{teams['typo'].id}/", "/api/docs/"):
         page.goto(path)
+        page.wait_for_load_state("networkidle")  # the docs fetch their schema
         href = page.locator("link[rel=icon]").first.get_attribute("href")
         assert href
         assert page.request.get(href).ok, (path, href)
