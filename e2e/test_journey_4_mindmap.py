@@ -1,12 +1,15 @@
 """Journey 4: two browsers on one mindmap: create (several children of one node must not
 overlap), rename, drag, connect, comment, recommend, each seen by the other within 1 s,
-with the other's cursor and presence; the outline view edits by keyboard."""
+with the other's cursor and presence; one goes offline, the other keeps editing, and on
+reconnect the first shows exactly the server's state; the canvas and the outline view
+edit by keyboard (Tab adds a child, Enter a sibling, arrows move, F2 renames)."""
 
 from __future__ import annotations
 
 import re
 
 from playwright.sync_api import Locator, Page, expect
+from support.browser import axe_violations
 
 SOON = 1_000  # ms: what "at once" means to the other person
 
@@ -39,9 +42,64 @@ def overlapping(rects: list[dict[str, float]]) -> list[tuple[int, int]]:
 
 
 def rename(page: Page, title: str) -> None:
-    field = page.get_by_label("Title", exact=True)
+    field = page.locator("[data-node-form]").get_by_label("Title", exact=True)
     field.fill(title)
     page.locator("[data-node-form]").get_by_role("button", name="Save").click()
+
+
+def type_on_node(page: Page, title: str) -> None:
+    """The title field that opens on the node itself (a new node, F2, a double-click)."""
+    field = page.locator("[data-canvas] input.mm-inline")
+    expect(field).to_be_focused()
+    field.press("Control+A")
+    field.type(title)
+    field.press("Enter")
+    expect(field).to_have_count(0)
+
+
+def selected(page: Page) -> Locator:
+    return page.locator("g.mm-node.is-selected text.mm-node__title")
+
+
+def spilled(page: Page) -> list[str]:
+    """Titles whose text runs past their box."""
+    return page.locator("g.mm-node").evaluate_all(
+        "gs => gs.filter(g => { const box = g.querySelector('rect').getBBox();"
+        " const text = g.querySelector('text.mm-node__title').getBBox();"
+        " return text.x < box.x || text.x + text.width > box.x + box.width; })"
+        ".map(g => g.querySelector('title').textContent)"
+    )
+
+
+def shown(page: Page) -> tuple[set[tuple[str, int, int]], set[tuple[str, str]]]:
+    """The nodes (full title and place) and links the page draws."""
+    drawn = page.locator("g.mm-node").evaluate_all(
+        "gs => gs.map(g => {"
+        " const m = g.getAttribute('transform').match(/translate\\(([-\\d.]+) ([-\\d.]+)\\)/);"
+        " return [g.querySelector('title').textContent, Math.round(+m[1]), Math.round(+m[2]),"
+        " g.dataset.id]; })"
+    )
+    titles = {row[3]: row[0] for row in drawn}
+    links = page.locator("[data-edges] line").evaluate_all(
+        "ls => ls.map(l => [l.dataset.source, l.dataset.target])"
+    )
+    return (
+        {(t, x, y) for t, x, y, _ in drawn},
+        {tuple(sorted((titles[a], titles[b]))) for a, b in links},  # type: ignore[misc]
+    )
+
+
+def on_server(page: Page) -> tuple[set[tuple[str, int, int]], set[tuple[str, str]]]:
+    api = page.locator("#mm-editor").get_attribute("data-api-url")
+    snapshot = page.request.get(api or "").json()
+    titles = {n["id"]: n["title"] for n in snapshot["nodes"]}
+    return (
+        {(n["title"], n["x"], n["y"]) for n in snapshot["nodes"]},
+        {
+            tuple(sorted((titles[c["source"]], titles[c["target"]])))  # type: ignore[misc]
+            for c in snapshot["connections"]
+        },
+    )
 
 
 def test_two_people_on_one_mindmap(browsers, people, teams):
@@ -61,24 +119,58 @@ def test_two_people_on_one_mindmap(browsers, people, teams):
     expect(yuna.locator("[data-people]")).to_contain_text("Minho", timeout=5_000)
     expect(minho.locator("[data-people]")).to_contain_text("Yuna")
 
-    # A root, then three children of it: none overlaps another.
+    # A root, its title typed on the node; then, by keyboard on the canvas, three children:
+    # Tab adds the first, Enter a sibling. None overlaps another.
     add = yuna.get_by_role("button", name="Add node")
     add.click()
     expect(node(yuna, "New idea")).to_have_count(1)
-    rename(yuna, "Launch day")
+    type_on_node(yuna, "Launch day")
     expect(node(minho, "Launch day")).to_have_count(1, timeout=SOON)
-    for title in ("Venue", "Invites", "Budget"):
-        node(yuna, "Launch day").click()
-        add.click()
-        expect(node(yuna, "New idea")).to_have_count(1)
-        rename(yuna, title)
+    expect(selected(yuna)).to_have_text("Launch day")
+    expect(yuna.locator("[data-canvas]")).to_be_focused()
+    yuna.keyboard.press("Tab")
+    type_on_node(yuna, "Venue")
+    for title in ("Invites", "Budget"):
+        yuna.keyboard.press("Enter")
+        type_on_node(yuna, title)
+    # A long Korean title fits its box (shortened with "…" when wider than a box may be).
+    yuna.keyboard.press("Enter")
+    type_on_node(yuna, "도서관 세미나실 예약과 발표 자료 준비하기")
+    yuna.keyboard.press("Enter")
+    type_on_node(yuna, "회의록")
+    for title in ("Venue", "Invites", "Budget", "회의록"):
         expect(node(minho, title)).to_have_count(1, timeout=SOON)
     yuna.get_by_role("button", name="Fit").click()
     minho.get_by_role("button", name="Fit").click()
     assert overlapping(boxes(yuna)) == []
     assert overlapping(boxes(minho)) == []
-    # Each child is connected to the root: three lines on both screens.
-    expect(minho.locator("[data-edges] > *")).to_have_count(3, timeout=SOON)
+    assert spilled(yuna) == []
+    # Each child is connected to the root: five lines on both screens.
+    expect(minho.locator("[data-edges] > *")).to_have_count(5, timeout=SOON)
+
+    # The arrows move between nodes: from the first child (right of the root) to the root
+    # and back.
+    node(yuna, "Venue").click()
+    yuna.keyboard.press("ArrowLeft")
+    expect(selected(yuna)).to_have_text("Launch day")
+    yuna.keyboard.press("ArrowRight")
+    expect(selected(yuna)).to_have_text("Venue")
+    yuna.keyboard.press("ArrowLeft")
+    expect(selected(yuna)).to_have_text("Launch day")
+    # F2 renames on the node; Escape cancels.
+    yuna.keyboard.press("F2")
+    field = yuna.locator("[data-canvas] input.mm-inline")
+    field.type("Launch party")
+    field.press("Escape")
+    expect(node(yuna, "Launch day")).to_have_count(1)
+    yuna.keyboard.press("F2")
+    type_on_node(yuna, "Launch party")
+    expect(node(minho, "Launch party")).to_have_count(1, timeout=SOON)
+    # Delete asks, then deletes the Korean note-taking node.
+    node(yuna, "회의록").click()
+    yuna.once("dialog", lambda dialog: dialog.accept())
+    yuna.locator("[data-canvas]").press("Delete")
+    expect(node(minho, "회의록")).to_have_count(0, timeout=SOON)
 
     # Minho drags "Budget"; Yuna sees it move.
     before = node(yuna, "Budget").get_attribute("transform")
@@ -102,7 +194,7 @@ def test_two_people_on_one_mindmap(browsers, people, teams):
     yuna.get_by_role("button", name="Connect").click()
     node(yuna, "Venue").click()
     node(yuna, "Invites").click()
-    expect(minho.locator("[data-edges] > *")).to_have_count(4, timeout=SOON)
+    expect(minho.locator("[data-edges] > *")).to_have_count(5, timeout=SOON)
 
     # Minho comments on "Venue" and recommends it; Yuna sees both.
     node(minho, "Venue").click()
@@ -115,13 +207,107 @@ def test_two_people_on_one_mindmap(browsers, people, teams):
     )
     expect(yuna.locator("[data-recommend-count]")).to_have_text("1", timeout=SOON)
 
-    # The outline, by keyboard: rename "Budget" with F2.
+    # Minho goes offline. His presence list greys; Yuna keeps editing: renames "Venue",
+    # adds "Catering", deletes "Budget". Minho, offline, renames "Venue" too and adds
+    # "Guest list" under "Invites": both wait, shown at once, counted in the status.
+    minho.context.set_offline(True)
+    expect(minho.locator("[data-status]")).to_have_attribute("data-state", "offline")
+    expect(minho.get_by_text("Not up to date while disconnected")).to_be_visible()
+    expect(yuna.locator("[data-people]")).not_to_contain_text("Minho", timeout=5_000)
+    node(yuna, "Venue").click()
+    rename(yuna, "Venue: city hall")
+    node(yuna, "Launch party").click()
+    yuna.locator("[data-canvas]").press("Tab")
+    type_on_node(yuna, "Catering")
+    node(yuna, "Budget").click()
+    yuna.once("dialog", lambda dialog: dialog.accept())
+    yuna.locator("[data-canvas]").press("Delete")
+    expect(node(yuna, "Budget")).to_have_count(0)
+
+    node(minho, "Venue").dblclick()
+    type_on_node(minho, "Venue (library)")
+    node(minho, "Invites").click()
+    minho.locator("[data-canvas]").press("Tab")
+    type_on_node(minho, "Guest list")
+    expect(node(minho, "Guest list")).to_have_count(1)
+    expect(minho.locator("[data-status]")).to_contain_text("3 changes wait to be sent.")
+    expect(node(yuna, "Guest list")).to_have_count(0)
+
+    # Back online: Minho's new node is sent; his rename lost to Yuna's, and he is told.
+    minho.context.set_offline(False)
+    status = minho.locator("[data-status]")
+    expect(status).to_have_attribute("data-state", "connected", timeout=10_000)
+    expect(minho.locator("[data-notice]")).to_contain_text("Venue (library)")
+    expect(minho.locator("[data-notice]")).to_contain_text("Venue: city hall")
+    expect(node(yuna, "Guest list")).to_have_count(1, timeout=SOON * 3)
+    expect(node(minho, "Budget")).to_have_count(0)
+    expect(node(minho, "Catering")).to_have_count(1)
+    expect(minho.locator("[data-status-queue]")).to_be_hidden()
+    expect(yuna.locator("[data-people]")).to_contain_text("Minho", timeout=5_000)
+    # Exactly what the server holds, on both screens.
+    server = on_server(yuna)
+    assert shown(minho) == server
+    assert shown(yuna) == server
+    assert ("Guest list", "Invites") in server[1]
+
+    # The outline, by keyboard: rename "Invites" with F2.
     yuna.get_by_role("button", name="Outline").click()
     tree = yuna.get_by_role("tree")
-    item = tree.get_by_role("treeitem", name=re.compile("Budget"))
+    item = tree.get_by_role("treeitem", name=re.compile("Invites"))
     item.focus()
     yuna.keyboard.press("F2")
     yuna.keyboard.press("Control+A")
-    yuna.keyboard.type("Budget and sponsors")
+    yuna.keyboard.type("Invites and RSVPs")
     yuna.keyboard.press("Enter")
-    expect(node(minho, "Budget and sponsors")).to_have_count(1, timeout=SOON)
+    expect(node(minho, "Invites and RSVPs")).to_have_count(1, timeout=SOON)
+
+
+def test_on_a_phone_the_panel_opens_over_the_canvas(browsers, people, teams):
+    """Taps, not wheels: the help speaks of taps, a tapped node's panel opens over the map,
+    in English and Korean, without a serious accessibility problem."""
+    team = teams["moa"]
+    seo, _ = browsers.open(people["seo"], viewport="phone", has_touch=True, is_mobile=True)
+    seo.goto(f"/teams/{team.id}/mindmaps/")
+    seo.get_by_label("Title").fill("Phone map")
+    seo.get_by_role("button", name="Create").click()
+    expect(seo.locator("[data-status]")).to_have_attribute("data-state", "connected")
+    help_text = seo.locator("#mm-help")
+    expect(help_text).to_contain_text("Tap a node")
+    shown_help = help_text.inner_text()  # what shows, not the hidden mouse and key help
+    assert "Tap a node" in shown_help
+    assert "wheel" not in shown_help
+    assert "Tab adds a child" not in shown_help
+    expect(seo.locator("[data-panel]")).to_be_hidden()  # nothing selected: the map has the room
+
+    seo.get_by_role("button", name="Add node").tap()
+    type_on_node(seo, "Snacks")
+    panel = seo.locator("[data-panel]")
+    expect(panel).to_be_visible()
+    seo.get_by_role("button", name="Close").last.tap()
+    expect(panel).to_be_hidden()
+
+    node(seo, "Snacks").tap()
+    expect(panel).to_be_visible()
+    assert panel.evaluate("el => getComputedStyle(el).position") == "fixed"
+    canvas = seo.locator("[data-canvas]").bounding_box()
+    sheet = panel.bounding_box()
+    assert canvas and sheet
+    assert sheet["y"] < canvas["y"] + canvas["height"]  # over the canvas, not below it
+    # The tapped node stays in view above the panel.
+    box = node(seo, "Snacks").bounding_box()
+    assert box and box["y"] + box["height"] <= sheet["y"]
+    assert axe_violations(seo) == []
+    expect(panel.get_by_label("Title", exact=True)).to_have_value("Snacks")
+
+    # In Korean, the same.
+    seo_ko, _ = browsers.open(
+        people["seo"], lang="ko", viewport="phone", has_touch=True, is_mobile=True
+    )
+    seo_ko.goto(seo.url)
+    expect(seo_ko.locator("#mm-help")).to_contain_text("탭")
+    shown_help = seo_ko.locator("#mm-help").inner_text()
+    assert "노드를 탭하면" in shown_help
+    assert "휠" not in shown_help
+    node(seo_ko, "Snacks").tap()
+    expect(seo_ko.locator("[data-panel]")).to_be_visible()
+    assert axe_violations(seo_ko) == []

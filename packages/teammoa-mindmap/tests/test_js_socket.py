@@ -64,3 +64,7 @@ def test_a_restart_or_a_lost_connection_reconnects_quietly(reactions, code):
     seen = reactions[code]
     assert (seen["final"], seen["trouble"]) == (None, None)
     assert seen["reopened"]
+
+
+def test_a_snapshot_settles_only_what_was_sent_before_it(reactions):
+    assert reactions["snapshot_settles"] == {"before": "snapshot", "duringPending": True}

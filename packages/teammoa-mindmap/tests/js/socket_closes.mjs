@@ -16,7 +16,8 @@ globalThis.document = { addEventListener: (kind, fn) => { listeners[kind] = fn; 
 globalThis.navigator = { onLine: true };
 const opened = [];
 class FakeWebSocket {
-  constructor(url) { this.url = url; this.handlers = {}; opened.push(this); }
+  constructor(url) { this.url = url; this.handlers = {}; this.readyState = 1; this.sent = []; opened.push(this); }
+  send(text) { this.sent.push(JSON.parse(text)); }
   addEventListener(kind, fn) { this.handlers[kind] = fn; }
   close() {}
 }
@@ -52,4 +53,18 @@ capped.start();
 opened[0].handlers.close({ code: 4429 });
 listeners.visibilitychange();
 result.visible_after_4429_reopens = opened.length === 2;
+// A snapshot settles what was waiting before it, not what is sent while it is applied
+// (the editor sends its offline changes from inside onMessage).
+timers.length = 0; opened.length = 0;
+let during = null;
+const resumed = new MindmapSocket("/ws/mindmaps/1/", {
+  onMessage: (message) => { if (message.type === "snapshot") during = resumed.request({ type: "node.create", title: "x", x: 1, y: 1 }); },
+});
+resumed.start();
+const before = resumed.request({ type: "node.move", node: 1, x: 1, y: 1 });
+let beforeAnswer = null;
+before.then((answer) => { beforeAnswer = answer.type; });
+resumed.receive(JSON.stringify({ type: "snapshot", version: 3, mindmap: {}, nodes: [], connections: [] }));
+await Promise.resolve();
+result.snapshot_settles = { before: beforeAnswer, duringPending: resumed.pending.size === 1 && during !== null };
 console.log(JSON.stringify(result));

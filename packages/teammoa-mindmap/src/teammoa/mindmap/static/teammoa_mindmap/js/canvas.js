@@ -1,13 +1,17 @@
 // The canvas: an SVG of the nodes and their connections with pan and zoom, dragging
 // (drag frames while moving, one node.move on drop), creating, connecting, and the other
-// people's live cursors and drags.
-import { NODE_HEIGHT, nodeWidth } from "./store.js";
+// people's live cursors and drags. By keyboard (as in MindMeister and XMind): Tab adds a
+// child, Enter a sibling, the arrows move between nodes, F2 renames on the node itself,
+// Delete deletes, Escape cancels.
+import { NODE_HEIGHT, childSpot, crowded, nodeLabel, nodeWidth } from "./store.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const SEND_EVERY = 50; // ms between cursor / drag frames (20 Hz, under the server's 30/s)
 const CURSOR_IDLE = 10000;
 const MIN_ZOOM = 0.1;
 const MAX_ZOOM = 3;
+const DOUBLE_TAP = 350; // ms between the taps of a double tap
+const ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
 
 function el(name, attributes = {}, parent = null) {
   const node = document.createElementNS(SVG, name);
@@ -17,14 +21,17 @@ function el(name, attributes = {}, parent = null) {
 }
 
 export class Canvas {
-  constructor(root, store, socket, { width, height, onSelect, onError, gettext }) {
+  constructor(root, store, socket, { width, height, onSelect, onError, onDelete, gettext, announce }) {
     this.root = root;
     this.store = store;
     this.socket = socket;
     this.size = { width, height };
     this.onSelect = onSelect;
     this.onError = onError;
+    this.onDelete = onDelete || (() => {});
     this._ = gettext;
+    this.announce = announce || (() => {});
+    this.editing = null; // {id, input, title}: a title being typed on the node
     this.host = root.querySelector("[data-canvas]");
     this.svg = root.querySelector("[data-svg]");
     this.viewport = root.querySelector("[data-viewport]");
@@ -51,6 +58,7 @@ export class Canvas {
     this.viewport.setAttribute("transform", `translate(${x} ${y}) scale(${k})`);
     const label = this.root.querySelector("[data-zoom-label]");
     if (label) label.textContent = `${Math.round(k * 100)}%`;
+    this.placeEditor();
   }
 
   zoomAt(factor, cx, cy) {
@@ -116,11 +124,13 @@ export class Canvas {
         el("rect", { class: "mm-node__box", height: NODE_HEIGHT, rx: 8 }, g);
         el("text", { class: "mm-node__title", "text-anchor": "middle", "dominant-baseline": "central" }, g);
         el("text", { class: "mm-node__badges", "text-anchor": "end", "dominant-baseline": "central" }, g);
+        el("title", {}, g); // the whole title, as a tooltip, when the box shows it shortened
         this.nodeEls.set(id, g);
       }
-      const width = nodeWidth(node.title);
-      const title = node.title.length > 32 ? `${node.title.slice(0, 31)}…` : node.title;
-      const [box, text, badges] = g.children;
+      const { width, text: title } = nodeLabel(node.title);
+      const [box, text, badges, tooltip] = g.children;
+      if (tooltip.textContent !== node.title) tooltip.textContent = node.title;
+      g.classList.toggle("is-queued", id < 0);
       box.setAttribute("x", -width / 2);
       box.setAttribute("y", -NODE_HEIGHT / 2);
       box.setAttribute("width", width);
@@ -146,6 +156,7 @@ export class Canvas {
     for (const [id, line] of this.edgeEls) {
       if (!this.store.connections.has(id)) { line.remove(); this.edgeEls.delete(id); }
     }
+    this.placeEditor();
   }
 
   place(id) {
@@ -226,7 +237,10 @@ export class Canvas {
     host.addEventListener("pointerup", (event) => this.pointerUp(event));
     host.addEventListener("pointercancel", () => this.cancelDrag());
     host.addEventListener("dblclick", (event) => {
-      if (event.target.closest(".mm-node")) return;
+      if (this.editing) return;
+      // The canvas holds the pointer (capture), so the event names it: look underneath.
+      const g = document.elementFromPoint(event.clientX, event.clientY)?.closest(".mm-node");
+      if (g) { this.rename(Number(g.dataset.id)); return; }
       this.create(this.clamp(this.toWorld(event.clientX, event.clientY)));
     });
     host.addEventListener("keydown", (event) => this.key(event));
@@ -285,7 +299,17 @@ export class Canvas {
     if (this.panning) {
       const clicked = !this.panning.moved;
       this.panning = null;
-      if (clicked) { this.select(null); this.endConnect(); }
+      if (!clicked) return;
+      const now = Date.now();
+      const last = this.lastTap;
+      this.lastTap = event.pointerType === "touch" ? { at: now, x: event.clientX, y: event.clientY } : null;
+      if (last && now - last.at < DOUBLE_TAP && Math.hypot(event.clientX - last.x, event.clientY - last.y) < 30) {
+        this.lastTap = null;
+        this.create(this.clamp(this.toWorld(event.clientX, event.clientY)));
+        return;
+      }
+      this.select(null);
+      this.endConnect();
       return;
     }
     if (!drag) return;
@@ -329,24 +353,204 @@ export class Canvas {
     this.root.querySelector("[data-action=connect]")?.setAttribute("aria-pressed", "false");
   }
 
-  async create(at) {
+  // --- creating and renaming on the canvas -------------------------------------------
+
+  // A new node at ``at`` (linked to ``parent`` when given), selected, its title typed on it.
+  async create(at, parent = null) {
+    if (this.editing) this.finishEdit(true);
     try {
       const created = await this.socket.request({ type: "node.create", title: this._("New idea"), x: at.x, y: at.y });
-      if (created.node) this.select(created.node.id);
+      if (!created.node) return created;
+      const id = created.node.id;
+      if (parent !== null) await this.socket.request({ type: "connection.create", source: parent, target: id });
+      this.select(id);
+      this.ensureVisible(id);
+      this.rename(id, true);
       return created;
     } catch (error) { this.onError(error); return null; }
   }
 
+  addChild(parentId) {
+    const parent = this.store.nodes.get(parentId);
+    if (!parent) return this.create(this.center());
+    const grand = this.store.nodes.get(this.store.parents().get(parentId));
+    return this.create(childSpot(this.store.nodes.values(), parent, this.size, this._("New idea"), grand), parentId);
+  }
+
+  // A sibling: another child of the node's parent (a root's sibling is a child, as in XMind).
+  addSibling(id) {
+    const parentId = this.store.parents().get(id);
+    return this.addChild(parentId ?? id);
+  }
+
+  rename(id, fresh = false) {
+    const node = this.store.nodes.get(id);
+    if (!node) return;
+    if (this.editing) this.finishEdit(true);
+    const input = document.createElement("input");
+    input.type = "text";
+    input.className = "mm-inline";
+    input.maxLength = 64;
+    input.value = node.title;
+    input.setAttribute("aria-label", this._("Title"));
+    input.setAttribute("aria-describedby", "mm-inline-help");
+    this.editing = { id, input, title: node.title, fresh };
+    this.host.append(input);
+    this.nodeEls.get(id)?.classList.add("is-editing");
+    this.placeEditor();
+    input.focus();
+    input.select();
+    input.addEventListener("keydown", (event) => {
+      event.stopPropagation();
+      if (event.isComposing) return; // a Korean syllable still being composed
+      if (event.key === "Enter") { event.preventDefault(); this.finishEdit(true); }
+      else if (event.key === "Escape") { event.preventDefault(); this.finishEdit(false); }
+      else if (event.key === "Tab" && !event.shiftKey) {
+        event.preventDefault();
+        const parent = this.editing.id;
+        this.finishEdit(true);
+        this.addChild(parent);
+      }
+    });
+    input.addEventListener("input", () => this.placeEditor());
+    input.addEventListener("pointerdown", (event) => event.stopPropagation());
+    input.addEventListener("dblclick", (event) => event.stopPropagation());
+    input.addEventListener("blur", () => { if (this.editing && this.editing.input === input) this.finishEdit(true, false); });
+    this.announce(fresh ? this._("New node: type its title, then Enter.") : this._("Rename: type the new title, then Enter."));
+  }
+
+  placeEditor() {
+    if (!this.editing) return;
+    const { id, input } = this.editing;
+    const at = this.position(id);
+    if (!at) { this.finishEdit(false); return; }
+    const { k } = this.view;
+    const width = Math.max(nodeWidth(input.value || " "), nodeWidth(this.editing.title)) * k;
+    input.style.left = `${this.view.x + at.x * k - width / 2}px`;
+    input.style.top = `${this.view.y + (at.y - NODE_HEIGHT / 2) * k}px`;
+    input.style.width = `${width}px`;
+    input.style.height = `${NODE_HEIGHT * k}px`;
+    input.style.fontSize = `${14 * k}px`;
+  }
+
+  async finishEdit(save, refocus = true) {
+    const editing = this.editing;
+    if (!editing) return;
+    this.editing = null;
+    const { id, input } = editing;
+    const title = input.value.trim();
+    input.remove();
+    this.nodeEls.get(id)?.classList.remove("is-editing");
+    if (refocus) this.host.focus();
+    const node = this.store.nodes.get(id);
+    if (!save || !node || !title || title === node.title) return;
+    try {
+      await this.socket.request({ type: "node.update", node: id, title });
+      this.announce(this._("Renamed."));
+    } catch (error) { this.onError(error); }
+  }
+
+  // Our rename made a box wider so that it now covers a neighbour: move it to a free spot
+  // beside its parent (or, for a root, beside where it was).
+  makeRoom(id) {
+    const node = this.store.nodes.get(id);
+    if (!node || !crowded(this.store.nodes.values(), node)) return;
+    const parents = this.store.parents();
+    const parent = this.store.nodes.get(parents.get(id));
+    const others = [...this.store.nodes.values()].filter((n) => n.id !== id);
+    const anchor = parent || node;
+    const at = childSpot(others, anchor, this.size, node.title, parent ? this.store.nodes.get(parents.get(parent.id)) : null);
+    this.socket.request({ type: "node.move", node: id, x: at.x, y: at.y }).catch((error) => this.onError(error));
+  }
+
+  // A node made offline got its real id while its title was being typed.
+  remapped(from, to) {
+    if (this.selected === from) this.selected = to;
+    if (this.editing && this.editing.id === from) this.editing.id = to;
+  }
+
+  // --- moving between nodes ---------------------------------------------------------------
+
+  // The nearest node in the arrow's direction (within a cone; else anywhere on that side).
+  neighbour(id, [dx, dy]) {
+    const from = this.store.nodes.get(id);
+    if (!from) return null;
+    let best = null;
+    for (const [other, node] of this.store.nodes) {
+      if (other === id) continue;
+      const ahead = (node.x - from.x) * dx + (node.y - from.y) * dy;
+      const aside = Math.abs((node.x - from.x) * dy - (node.y - from.y) * dx);
+      if (ahead <= 0) continue;
+      const score = ahead + aside * (aside > ahead * 2 ? 10 : 2);
+      if (!best || score < best.score) best = { id: other, score };
+    }
+    return best ? best.id : null;
+  }
+
+  nearestToCenter() {
+    const middle = this.center();
+    let best = null;
+    for (const [id, node] of this.store.nodes) {
+      const distance = Math.hypot(node.x - middle.x, node.y - middle.y);
+      if (!best || distance < best.distance) best = { id, distance };
+    }
+    return best ? best.id : null;
+  }
+
+  // Pan so that the node shows, clear of ``below`` px at the bottom (a panel over it).
+  ensureVisible(id, below = 0) {
+    const node = this.store.nodes.get(id);
+    const rect = this.svg.getBoundingClientRect();
+    if (!node || !rect.width) return;
+    const { k } = this.view;
+    const half = (nodeWidth(node.title) / 2 + 20) * k;
+    const sx = this.view.x + node.x * k;
+    const sy = this.view.y + node.y * k;
+    const bottom = Math.max(NODE_HEIGHT * k, rect.height - below);
+    if (sx - half < 0 || sx + half > rect.width) this.view.x = rect.width / 2 - node.x * k;
+    if (sy - NODE_HEIGHT * k < 0 || sy + NODE_HEIGHT * k > bottom) this.view.y = bottom / 2 - node.y * k;
+    this.applyView();
+  }
+
+  describe(id) {
+    const node = this.store.nodes.get(id);
+    if (!node) return "";
+    const links = [...this.store.connections.values()].filter((c) => c.source === id || c.target === id).length;
+    const ngettext = typeof window.ngettext === "function" ? window.ngettext : (one, many, n) => (n === 1 ? one : many);
+    return `${node.title}, ${ngettext("%s link", "%s links", links).replace("%s", links)}`;
+  }
+
   key(event) {
-    const step = event.shiftKey ? 200 : 60;
-    const pans = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
-    if (pans[event.key]) {
-      this.view.x += pans[event.key][0]; this.view.y += pans[event.key][1]; this.applyView();
-    } else if (event.key === "+" || event.key === "=") this.zoomCentered(1.2);
+    if (this.editing) return;
+    const selected = this.store.nodes.has(this.selected) ? this.selected : null;
+    const arrow = ARROWS[event.key];
+    if (arrow && event.shiftKey) { // Shift + arrows pan
+      this.view.x -= arrow[0] * 120; this.view.y -= arrow[1] * 120; this.applyView();
+    } else if (arrow) {
+      const next = selected === null ? this.nearestToCenter() : this.neighbour(selected, arrow);
+      if (next !== null) {
+        this.select(next);
+        this.ensureVisible(next);
+        this.announce(this.describe(next));
+      } else if (selected === null) {
+        this.view.x -= arrow[0] * 60; this.view.y -= arrow[1] * 60; this.applyView();
+      }
+    } else if (event.key === "Tab" && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey && selected !== null) {
+      this.addChild(selected);
+    } else if (event.key === "Enter" && selected !== null) this.addSibling(selected);
+    else if (event.key === "Enter") this.create(this.center());
+    else if (event.key === "F2" && selected !== null) this.rename(selected);
+    else if ((event.key === "Delete" || event.key === "Backspace") && selected !== null) this.onDelete(selected);
+    else if (event.key === "Insert") this.addChild(selected);
+    else if (event.key === "+" || event.key === "=") this.zoomCentered(1.2);
     else if (event.key === "-") this.zoomCentered(1 / 1.2);
     else if (event.key === "0") { this.view.k = 1; this.applyView(); }
-    else if (event.key === "Escape") { this.endConnect(); this.select(null); }
-    else if (event.key === "n") this.create(this.center());
+    else if (event.key === "Escape") {
+      if (!this.connecting && selected === null) return;
+      this.endConnect();
+      this.select(null);
+      this.announce(this._("Nothing selected. Tab leaves the canvas."));
+    } else if (event.key === "n") this.create(this.center());
     else return;
     event.preventDefault();
   }

@@ -197,6 +197,12 @@ export class Outline {
     } catch (error) { this.onError(error); }
   }
 
+  // A node made offline got its real id.
+  remapped(from, to) {
+    if (this.active === from) this.active = to;
+    if (this.editing === from) this.editing = to;
+  }
+
   async remove(id) {
     const node = this.store.nodes.get(id);
     if (!node || !window.confirm(this._("Delete “%s” and its links?").replace("%s", node.title))) return;

@@ -3,7 +3,7 @@
 import { api } from "../../teammoa_core/js/api.js";
 
 export class Panel {
-  constructor(root, store, socket, { apiUrl, onError, gettext, announce }) {
+  constructor(root, store, socket, { apiUrl, onError, gettext, announce, errorText, isOnline }) {
     this.panel = root.querySelector("[data-panel]");
     this.store = store;
     this.socket = socket;
@@ -11,6 +11,8 @@ export class Panel {
     this.onError = onError;
     this._ = gettext;
     this.announce = announce;
+    this.errorText = errorText || ((error) => (error && error.message) || "");
+    this.isOnline = isOnline || (() => true);
     this.id = null;
     this.q = (selector) => this.panel.querySelector(selector);
     this.form = this.q("[data-node-form]");
@@ -22,6 +24,7 @@ export class Panel {
     this.commentForm.addEventListener("submit", (event) => { event.preventDefault(); this.comment(); });
     this.q("[data-recommend]").addEventListener("click", () => this.recommend());
     this.q("[data-delete]").addEventListener("click", () => this.remove());
+    this.panel.classList.remove("is-open");
   }
 
   show(id) {
@@ -30,6 +33,7 @@ export class Panel {
     const node = id !== null ? this.store.nodes.get(id) : null;
     this.q("[data-panel-empty]").hidden = Boolean(node);
     this.q("[data-panel-body]").hidden = !node;
+    this.panel.classList.toggle("is-open", Boolean(node));
     if (!node) return;
     if (changed) {
       this.form.elements.title.value = node.title;
@@ -41,11 +45,12 @@ export class Panel {
     this.refresh();
   }
 
-  // Someone else changed the node: show it, unless the field is being edited here.
+  // The node changed (here, elsewhere or on the canvas): show it, unless the field is
+  // being edited here.
   refresh(message) {
     const node = this.id !== null ? this.store.nodes.get(this.id) : null;
     if (!node) { this.show(null); return; }
-    if (message && message.type === "node.updated" && message.node === this.id && message.by !== this.store.me) {
+    if (message && message.type === "node.updated" && message.node === this.id) {
       for (const name of ["title", "content"]) {
         const field = this.form.elements[name];
         if (document.activeElement !== field) field.value = node[name];
@@ -67,11 +72,11 @@ export class Panel {
     if (content !== node.content) change.content = content;
     if (!("title" in change) && !("content" in change)) return;
     try {
-      await this.socket.request(change);
+      const answer = await this.socket.request(change);
       this.q("[data-node-error]").textContent = "";
-      this.announce(this._("Saved."));
+      this.announce(answer.queued ? this._("Kept here; it is sent once the connection is back.") : this._("Saved."));
     } catch (error) {
-      this.q("[data-node-error]").textContent = fieldMessage(error);
+      this.q("[data-node-error]").textContent = this.errorText(error);
     }
   }
 
@@ -80,11 +85,21 @@ export class Panel {
     try { await this.socket.request({ type: "node.recommend", node: this.id }); } catch (error) { this.onError(error); }
   }
 
-  async remove() {
-    const node = this.store.nodes.get(this.id);
+  async remove(id = this.id) {
+    const node = this.store.nodes.get(id);
     if (!node || !window.confirm(this._("Delete “%s” and its links?").replace("%s", node.title))) return;
-    try { await this.socket.request({ type: "node.delete", node: this.id }); this.announce(this._("Deleted.")); } catch (error) { this.onError(error); }
+    try { await this.socket.request({ type: "node.delete", node: id }); this.announce(this._("Deleted.")); } catch (error) { this.onError(error); }
   }
+
+  // A node made offline got its real id.
+  remapped(from, to) {
+    if (this.id !== from) return;
+    this.id = to;
+    for (const li of this.q("[data-comments]").querySelectorAll("[data-queued]")) li.dataset.node = to;
+  }
+
+  // After a reconnect: the comments may have changed meanwhile.
+  reload() { if (this.id !== null && this.id > 0) this.loadComments(this.id); }
 
   async comment() {
     const field = this.commentForm.elements.text;
@@ -95,26 +110,40 @@ export class Panel {
       field.value = "";
       this.q("[data-comment-error]").textContent = "";
     } catch (error) {
-      this.q("[data-comment-error]").textContent = fieldMessage(error);
+      this.q("[data-comment-error]").textContent = this.errorText(error);
     }
   }
 
   async loadComments(id) {
     const list = this.q("[data-comments]");
-    list.replaceChildren();
-    if (!this.apiUrl) return;
+    const queued = [...list.querySelectorAll("[data-queued]")];
+    list.replaceChildren(...queued);
+    if (!this.apiUrl || id < 0) return;
+    const unreachable = () => {
+      const li = document.createElement("li");
+      li.className = "muted";
+      li.textContent = this._("The comments could not be loaded. They show again once the connection is back.");
+      list.prepend(li);
+    };
+    if (!this.isOnline()) { unreachable(); return; } // reload() fetches them on reconnect
     try {
       const page = await api(`${this.apiUrl}nodes/${id}/comments/?page_size=200`);
       if (this.id === id) for (const comment of page.results) this.addComment(comment);
-    } catch (error) { if (this.id === id) this.onError(error); }
+    } catch {
+      if (this.id === id) unreachable();
+    }
   }
 
-  addComment(comment) {
+  addComment(comment, queued = false) {
     if (comment.node !== this.id) return;
     const list = this.q("[data-comments]");
     if (list.querySelector(`[data-comment="${comment.id}"]`)) return;
+    // Our comment written offline has arrived: it replaces its waiting copy.
+    const waiting = queued ? null : [...list.querySelectorAll("[data-queued]")].find((li) => li.dataset.text === comment.text);
+    waiting?.remove();
     const li = document.createElement("li");
     li.dataset.comment = comment.id;
+    if (queued) { li.dataset.queued = ""; li.dataset.text = comment.text; }
     const who = document.createElement("strong");
     who.textContent = comment.author ? comment.author.name : comment.author_name;
     const when = document.createElement("time");
@@ -123,11 +152,12 @@ export class Panel {
     const text = document.createElement("p");
     text.textContent = comment.text;
     li.append(who, " ", when, text);
+    if (queued) {
+      const wait = document.createElement("p");
+      wait.className = "mm-comments__waiting";
+      wait.textContent = this._("Waiting to be sent");
+      li.append(wait);
+    }
     list.append(li);
   }
-}
-
-function fieldMessage(error) {
-  const fields = error && error.errors ? Object.values(error.errors).flat() : [];
-  return fields[0] || (error && error.message) || "";
 }

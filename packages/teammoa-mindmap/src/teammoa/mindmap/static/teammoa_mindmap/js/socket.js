@@ -13,6 +13,9 @@ const FINAL = { 4401: "unauthenticated", 4403: "forbidden", 4404: "not_found" };
 // user (slowly, or at once when the tab is shown again), the server cannot save changes.
 const RETRY = { 4429: "too_many", 4500: "unavailable" };
 const TOO_MANY_RETRY = 60000;
+// While the browser says it has no network, try only now and then; its "online" event
+// reconnects at once.
+const OFFLINE_RETRY = 30000;
 
 export class MindmapSocket {
   constructor(path, { onMessage, onState, onFinal, onTrouble } = {}) {
@@ -29,7 +32,7 @@ export class MindmapSocket {
     this.stopped = false;
     this.state = "connecting";
     window.addEventListener("online", () => this.reconnectNow());
-    window.addEventListener("offline", () => this.setState("offline"));
+    window.addEventListener("offline", () => this.goOffline());
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState !== "visible") return;
       if (this.trouble === "too_many") this.reconnectNow(); // another tab may have closed
@@ -95,7 +98,20 @@ export class MindmapSocket {
     const ceiling = Math.min(BACKOFF_MAX, BACKOFF_BASE * 2 ** this.attempt);
     this.attempt += 1;
     clearTimeout(this.retryTimer);
-    this.retryTimer = window.setTimeout(() => this.open(), atLeast + Math.random() * ceiling);
+    const wait = navigator.onLine === false ? Math.max(atLeast, OFFLINE_RETRY) : atLeast + Math.random() * ceiling;
+    this.retryTimer = window.setTimeout(() => this.open(), wait);
+  }
+
+  // The browser lost its network: the socket is as good as gone (it may take minutes to
+  // notice by itself), so close it now and wait for the network.
+  goOffline() {
+    if (this.stopped) return;
+    const ws = this.ws;
+    if (ws) {
+      this.closed(ws, { code: 1006 });
+      try { ws.close(); } catch { /* already closing */ }
+    }
+    this.setState("offline");
   }
 
   reconnectNow() {
@@ -163,11 +179,12 @@ export class MindmapSocket {
       this.trouble = null;
       this.resyncing = false;
       this.version = message.version;
-      this.setState("connected");
-      this.onMessage(message);
-      // Whatever we were waiting for is in this snapshot now.
+      // Whatever we were waiting for is in this snapshot now; not what is sent while it is
+      // being applied (the changes made offline), hence before onMessage.
       for (const [, pending] of this.pending) { window.clearTimeout(pending.timer); pending.resolve(message); }
       this.pending.clear();
+      this.setState("connected");
+      this.onMessage(message);
       return;
     }
     if (message.type === "pong") {
