@@ -132,3 +132,45 @@ def test_the_host_sets_the_hours_shown_and_evenings_fit(browsers, people, teams)
     page.locator("summary", has_text="Change the hours shown").click()
     page.get_by_role("button", name="Use the painted hours").click()
     expect(page.locator("[data-hours-label]")).to_contain_text("08:00–22:00")
+
+
+def test_clear_week_asks_first_and_undoes_and_phones_get_the_grid_first(browsers, people, teams):
+    team = teams["meetup"]
+    week = "2030-W11"
+    page, _ = browsers.open(people["eun"])
+    page.goto(f"/teams/{team.id}/schedule/?week={week}")
+    paint(page, team.id, week, [{"date": "2030-03-12", "available": [10, 11], "if_needed": [12]}])
+    page.reload()
+    cell = page.locator("[data-my-grid] td[data-date='2030-03-12'][data-hour='10']")
+    expect(cell).to_have_attribute("data-state", "free")
+
+    # Asked first: keeping it changes nothing.
+    clear = page.get_by_role("button", name="Clear week")
+    clear.click()
+    expect(page.get_by_text("Clear every hour you painted this week?")).to_be_visible()
+    expect(page.get_by_role("button", name="Clear the week")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(clear).to_be_focused()
+    expect(cell).to_have_attribute("data-state", "free")
+
+    # Cleared, saved, then undone and saved again.
+    clear.click()
+    page.get_by_role("button", name="Clear the week").click()
+    expect(cell).to_have_attribute("data-state", "busy")
+    expect(page.locator("[data-save-status]")).to_have_attribute("data-state", "saved")
+    page.get_by_role("button", name="Undo").click()
+    expect(cell).to_have_attribute("data-state", "free")
+    expect(page.locator("[data-save-status]")).to_have_attribute("data-state", "saved")
+    page.reload()
+    expect(cell).to_have_attribute("data-state", "free")
+    expect(
+        page.locator("[data-my-grid] td[data-date='2030-03-12'][data-hour='12']")
+    ).to_have_attribute("data-state", "if_needed")
+
+    # On a phone the grid comes before the brushes, and the keyboard help is not shown.
+    phone, _ = browsers.open(people["eun"], viewport="phone", has_touch=True, is_mobile=True)
+    phone.goto(f"/teams/{team.id}/schedule/?week={week}")
+    grid = phone.locator("#my-grid").bounding_box()
+    brushes = phone.locator("[data-brush]").bounding_box()
+    assert grid and brushes and grid["y"] < brushes["y"]
+    expect(phone.locator(".schedule__keys")).to_be_hidden()
