@@ -5,6 +5,7 @@ subscribes to it; the host sets the hours the grid shows so evenings fit at 1366
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 from pathlib import Path
 
@@ -61,6 +62,13 @@ def test_a_best_slot_becomes_the_teams_meeting(browsers, people, teams):
     expect(meeting).to_contain_text(f"{label} 19:00–21:00")
     # Focus moves to the new meeting (its first link: the video call).
     expect(meeting.get_by_role("link", name="Join link")).to_be_focused()
+
+    # Its hours are framed on the heatmap, and the tooltip names it.
+    heat = host.locator(f"[data-heatmap] td[data-date='{tuesday.isoformat()}'][data-hour='19']")
+    expect(heat).to_have_class(re.compile(r"heat--meeting"))
+    heat.hover()
+    expect(host.locator("[data-heat-tooltip]")).to_contain_text("Meeting: Sprint review")
+    expect(host.locator("[data-heat-tooltip]")).to_contain_text("Can come: Dami, Eun")
 
     # The teammate sees it on the team home and downloads it.
     member.goto(f"/teams/{team.id}/")

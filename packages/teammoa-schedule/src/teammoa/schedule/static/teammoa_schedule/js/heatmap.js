@@ -53,12 +53,34 @@ export class Heatmap {
     this.hide();
   }
 
+  // Outline the hours of the team's meetings; the tooltip names the meeting.
+  markMeetings(meetings) {
+    for (const cells of this.rows) {
+      for (const cell of cells) {
+        cell.classList.remove("heat--meeting");
+        delete cell.dataset.meeting;
+      }
+    }
+    for (const meeting of meetings) {
+      const first = Number(meeting.start.slice(0, 2));
+      const [endHour, endMinute] = meeting.end.split(":").map(Number);
+      const last = endMinute ? endHour + 1 : endHour;
+      for (let hour = first; hour < Math.min(last, HOURS); hour++) {
+        const cell = this.table.querySelector(`td[data-date="${meeting.date}"][data-hour="${hour}"]`);
+        if (!cell) continue;
+        cell.classList.add("heat--meeting");
+        cell.dataset.meeting = cell.dataset.meeting ? `${cell.dataset.meeting}, ${meeting.title}` : meeting.title;
+      }
+    }
+  }
+
   show(cell) {
     if (!cell) return;
     const counts = cell.getAttribute("aria-label").split(". ")[0];
     const tip = cell.dataset.tip ?? (cell.getAttribute("title") || "").replaceAll("; ", "\n");
+    const meeting = cell.dataset.meeting ? [`${gettext("Meeting")}: ${cell.dataset.meeting}`] : [];
     this.tooltip.replaceChildren(
-      ...[counts, ...tip.split("\n").filter(Boolean)].map((line) => {
+      ...[counts, ...meeting, ...tip.split("\n").filter(Boolean)].map((line) => {
         const p = document.createElement("p");
         p.textContent = line;
         return p;

@@ -23,12 +23,13 @@ function hidden(text) {
 }
 
 export class Meetings {
-  constructor(root, { url, week, today, meetings }) {
+  constructor(root, { url, week, today, meetings, onChange = () => {} }) {
     this.root = root;
     this.url = url;
     this.week = week; // () => the ISO week shown
     this.today = today;
     this.meetings = meetings;
+    this.onChange = onChange; // (meetings) after every render
     this.list = root.querySelector("[data-meeting-list]");
     this.empty = root.querySelector("[data-no-meetings]");
     this.form = root.querySelector("[data-meeting-form]");
@@ -161,6 +162,7 @@ export class Meetings {
   render() {
     this.list.replaceChildren(...this.meetings.map((meeting) => this.item(meeting)));
     this.empty.hidden = this.meetings.length > 0;
+    this.onChange(this.meetings);
   }
 
   item(meeting) {

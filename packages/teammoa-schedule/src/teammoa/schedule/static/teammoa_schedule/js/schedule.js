@@ -138,6 +138,7 @@ function init(root) {
     try {
       const data = await api(`${urls.availability}?${slotParams()}`);
       heatmap.render(data);
+      if (meetings) heatmap.markMeetings(meetings.meetings);
       if (config.hours.default) followPaintedHours(data);
       renderSlots(slotList, noSlots, slotSummary, data, urls.slot_ics, Boolean(meetings));
       slotForm.querySelector("[name=length]").value = data.length;
@@ -366,8 +367,15 @@ function init(root) {
   // --- meetings and the calendar address -----------------------------------------------------
   const meetingsRoot = root.querySelector("[data-meetings]");
   const meetings = urls.meetings && meetingsRoot
-    ? new Meetings(meetingsRoot, { url: urls.meetings, week: () => week, today: config.today, meetings: readJson("schedule-meetings") || [] })
+    ? new Meetings(meetingsRoot, {
+      url: urls.meetings,
+      week: () => week,
+      today: config.today,
+      meetings: readJson("schedule-meetings") || [],
+      onChange: (list) => heatmap.markMeetings(list),
+    })
     : null;
+  if (meetings) heatmap.markMeetings(meetings.meetings);
   if (meetings) {
     for (const button of slotList.querySelectorAll("[data-plan-slot]")) button.hidden = false;
     slotList.addEventListener("click", (event) => {
