@@ -212,7 +212,7 @@ def test_redis_url_selects_the_redis_cache_and_channel_layer():
     report = report_settings(DESCRIBE, env)
 
     assert report["redis_url"] == "redis://cache.internal:6380/3"
-    assert report["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert report["cache"] == "teammoa_site.cache.ResilientRedisCache"
     assert report["cache_location"] == "redis://cache.internal:6380/3"
     assert report["layer_backend"] == "channels_redis.core.RedisChannelLayer"
     assert report["layer_hosts"] == ["redis://cache.internal:6380/3?socket_timeout=15"]

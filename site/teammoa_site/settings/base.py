@@ -143,7 +143,8 @@ def _with_query(url: str, **options: str) -> str:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, failing open while Redis is down (teammoa_site.cache).
+            "BACKEND": "teammoa_site.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="teammoa"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -153,10 +154,6 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                # redis-py 8 reads with a 5 s socket timeout by default, exactly as long as
-                # the layer's blocking pop waits for a message: every idle receive then
-                # failed, and messages between server processes stalled. Longer than the
-                # pop, a dead connection is still noticed.
                 # redis-py 8 reads with a 5 s socket timeout by default, exactly as long as
                 # the layer's blocking pop waits for a message: every idle receive then
                 # failed, and messages between server processes stalled. Longer than the

@@ -1,0 +1,147 @@
+"""Scenario 3, Redis outage: Redis stops for 10 s while people browse and edit.
+
+Targets: pages and REST keep working (every request answered 200/201); ``/health/`` on
+each instance says 503 naming redis within 2 s of the stop, and 200 again after it is
+back; sockets get a clear close (a code the stack can send: 1000 or 3000-4999) and
+reconnect once Redis is back; presence is right again within 30 s; no instance restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from support.clients import Editor, HttpLoad, call, edit, reconnect_figures, summarise, wait_for
+from support.probes import Slowdown
+
+OUTAGE = 10.0
+HEALTH_WITHIN = 2.0
+PRESENCE_WITHIN = 30.0
+
+
+def health(port: int) -> tuple[int, dict]:
+    try:
+        status, body = call(port, "GET", "/health/", timeout=3)
+    except OSError as exc:
+        return 0, {"error": str(exc)}
+    return status, body if isinstance(body, dict) else {"body": body}
+
+
+@pytest.fixture(scope="module")
+def outage(stack, services, world, figures) -> dict:
+    """One outage for the module's tests: what the people and the probes saw."""
+    mindmap = world.take()
+    numbers = figures("3 Redis outage")
+    people = world.people[:8]
+    pids = {instance.name: instance.pids() for instance in stack.instances}
+    seen: dict[str, float] = {}
+
+    async def watch_health(stopped_at: float, until: asyncio.Event) -> None:
+        """Each instance's /health/ until Redis is back: when it first said 503 naming redis."""
+        while not until.is_set():
+            for instance in stack.instances:
+                status, body = await asyncio.to_thread(health, instance.port)
+                failing = status == 503 and body.get("checks", {}).get("redis", "ok") != "ok"
+                key = f"{instance.name} 503"
+                if failing and key not in seen:
+                    seen[key] = time.monotonic() - stopped_at
+            await asyncio.sleep(0.1)
+
+    async def scenario() -> tuple[list[Editor], HttpLoad, dict]:
+        editors = [
+            Editor(person, mindmap, stack.https_port, name=f"R{n}")
+            for n, person in enumerate(people)
+        ]
+        load = HttpLoad(stack.https_port, world.team, people, rate=20, workers=8).start()
+        stop, health_done = asyncio.Event(), asyncio.Event()
+        times: dict = {}
+        try:
+            for editor in editors:
+                editor.start()
+            await wait_for(lambda: all(e.connected.is_set() for e in editors), 20, "connected")
+            workers = [asyncio.create_task(edit(editor, stop, every=0.5)) for editor in editors]
+            await asyncio.sleep(2)
+            await asyncio.to_thread(services.redis.stop)
+            times["stopped"] = time.monotonic()
+            watcher = asyncio.create_task(watch_health(times["stopped"], health_done))
+            await asyncio.sleep(OUTAGE)
+            await asyncio.to_thread(services.redis.start)
+            times["back"] = time.monotonic()
+            health_done.set()
+            await watcher
+            for instance in stack.instances:
+                seen[f"{instance.name} 200 after back"] = await wait_for(
+                    lambda i=instance: health(i.port)[0] == 200, 10, f"{instance.name} healthy"
+                )
+            ids = {e.person.id for e in editors}
+            try:
+                times["presence"] = await wait_for(
+                    lambda: all(e.connected.is_set() and e.presence == ids for e in editors),
+                    PRESENCE_WITHIN,
+                    "everyone connected, with everyone in their presence list",
+                    interval=0.2,
+                )
+            except AssertionError:
+                times["presence"] = None
+                times["presence states"] = [
+                    f"{e.name}: connected={e.connected.is_set()} missing={ids - e.presence} "
+                    f"extra={e.presence - ids} closes={[c.code for c in e.closes]}"
+                    for e in editors
+                ]
+            stop.set()
+            await asyncio.gather(*workers)
+        finally:
+            stop.set()
+            await asyncio.to_thread(load.stop)
+            for editor in editors:
+                await editor.stop()
+        return editors, load, times
+
+    with Slowdown() as slowdown:
+        editors, load, times = asyncio.run(scenario())
+    during = [r for r in load.results if times["stopped"] <= r.at <= times["back"]]
+    summary, outage = summarise(load.results), summarise(during)
+    numbers["HTTP requests (during the outage)"] = f"{summary['requests']} ({outage['requests']})"
+    numbers["HTTP failed (during the outage)"] = f"{summary['failed']} ({outage['failed']})"
+    numbers["HTTP p50 / max ms during the outage"] = f"{outage['p50 ms']} / {outage['max ms']}"
+    numbers["/health/ 503 naming redis, then 200 after it is back, s"] = {
+        k: round(v, 2) for k, v in seen.items()
+    }
+    numbers.update(reconnect_figures(editors))
+    numbers["presence right again after Redis is back, s"] = (
+        round(times["presence"], 1) if times["presence"] is not None else "not within 30 s"
+    )
+    numbers["CPU slowdown of this machine (median)"] = round(slowdown.factor, 1)
+    return {
+        "editors": editors,
+        "summary": summary,
+        "seen": seen,
+        "times": times,
+        "factor": slowdown.factor,
+        "pids": pids,
+    }
+
+
+def test_pages_rest_and_health_ride_out_a_redis_outage(outage, stack):
+    assert outage["summary"]["failed"] == 0, outage["summary"]["failures"]
+    for instance in stack.instances:
+        said = outage["seen"].get(f"{instance.name} 503", 99)
+        assert said <= HEALTH_WITHIN * outage["factor"], outage["seen"]
+    # No restart: the same processes serve as before.
+    assert {instance.name: instance.pids() for instance in stack.instances} == outage["pids"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the mindmap hub keeps its sockets open through a Redis outage and presence "
+    "refreshes only entries Redis still holds (ZADD XX): after Redis restarts empty, "
+    "nobody is present again; see /work/notes/11-faults.md (issue 17 owns that code)",
+)
+def test_sockets_close_clearly_and_presence_recovers_after_a_redis_outage(outage):
+    editors, times = outage["editors"], outage["times"]
+    codes = {c.code for e in editors for c in e.closes}
+    assert codes, "the outage closed no socket: their changes between instances were lost"
+    assert all(code == 1000 or 3000 <= code <= 4999 for code in codes), codes
+    assert times["presence"] is not None, times["presence states"]
+    assert times["presence"] <= PRESENCE_WITHIN, times
