@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from rest_framework.test import APIClient
+
 from teammoa.schedule.models import DayAvailability, UsualDay
+
+
+def client_of(user) -> APIClient:
+    """An API client signed in as ``user``."""
+    client = APIClient()
+    client.force_login(user)
+    return client
 
 
 def url(team_id: int, path: str) -> str:

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from teammoa.core.services import create_milestone, remove_member
 from teammoa.core.testing.factories import host_of, make_team, make_user
 from teammoa.schedule.models import CalendarFeed, ScheduleSettings
-from tests.support import url
+from tests.support import client_of, url
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +23,6 @@ SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
 @pytest.fixture
 def team():
     return make_team(members=1, timezone="Asia/Seoul")
-
-
-def client_of(user) -> APIClient:
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 def member_of(team):

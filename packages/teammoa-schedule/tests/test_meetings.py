@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from teammoa.core.services import leave_team
 from teammoa.core.testing.factories import add_member, host_of, make_team, make_user
 from teammoa.schedule.models import Meeting
-from tests.support import url
+from tests.support import client_of, url
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +32,6 @@ BODY = {
 @pytest.fixture
 def team():
     return make_team(members=2, timezone="Asia/Seoul")
-
-
-def client_of(user) -> APIClient:
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 def create(client, team, **changes):

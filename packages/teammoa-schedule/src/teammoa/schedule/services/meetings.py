@@ -229,21 +229,27 @@ def create_meeting(user: Actor, team_id: Any, **data: Any) -> Meeting:
     return meeting
 
 
+def _locked_meeting(membership: Membership, meeting_id: Any) -> Meeting:
+    """The team's meeting, locked for this transaction (after the member's own lock)."""
+    lock_member(membership)
+    try:
+        meeting = Meeting.objects.select_for_update().get(
+            team_id=membership.team_id, pk=_meeting_id(meeting_id)
+        )
+    except Meeting.DoesNotExist:
+        raise NotFound(_("Meeting not found.")) from None
+    meeting.team = membership.team
+    return meeting
+
+
 def update_meeting(user: Actor, team_id: Any, meeting_id: Any, **data: Any) -> Meeting:
     """Any member moves a meeting or edits its details (not once it is cancelled)."""
     membership = membership_of(user, team_id)
-    team = membership.team
     with transaction.atomic():
-        lock_member(membership)
-        try:
-            meeting = Meeting.objects.select_for_update().get(
-                team_id=team.pk, pk=_meeting_id(meeting_id)
-            )
-        except Meeting.DoesNotExist:
-            raise NotFound(_("Meeting not found.")) from None
+        meeting = _locked_meeting(membership, meeting_id)
         if meeting.cancelled:
             raise Conflict(_("This meeting was cancelled; plan a new one instead."))
-        fields = _clean(data, team, meeting)
+        fields = _clean(data, membership.team, meeting)
         changed = [name for name, value in fields.items() if getattr(meeting, name) != value]
         if changed:
             for name in changed:
@@ -252,22 +258,14 @@ def update_meeting(user: Actor, team_id: Any, meeting_id: Any, **data: Any) -> M
             meeting.updated_by = membership
             meeting.save()
             _publish(meeting, "meeting.changed", membership)
-    meeting.team = team
     return meeting
 
 
 def cancel_meeting(user: Actor, team_id: Any, meeting_id: Any) -> Meeting:
     """Any member cancels a meeting; it leaves the pages and is marked cancelled in feeds."""
     membership = membership_of(user, team_id)
-    team = membership.team
     with transaction.atomic():
-        lock_member(membership)
-        try:
-            meeting = Meeting.objects.select_for_update().get(
-                team_id=team.pk, pk=_meeting_id(meeting_id)
-            )
-        except Meeting.DoesNotExist:
-            raise NotFound(_("Meeting not found.")) from None
+        meeting = _locked_meeting(membership, meeting_id)
         if meeting.cancelled:
             raise Conflict(_("This meeting is already cancelled."))
         meeting.cancelled_at = timezone.now()
@@ -275,7 +273,6 @@ def cancel_meeting(user: Actor, team_id: Any, meeting_id: Any) -> Meeting:
         meeting.updated_by = membership
         meeting.save()
         _publish(meeting, "meeting.cancelled", membership)
-    meeting.team = team
     return meeting
 
 
