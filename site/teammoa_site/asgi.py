@@ -27,6 +27,7 @@ for _alias in connections:
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from teammoa.core.routing import websocket_urlpatterns as core_routes  # noqa: E402
 from teammoa.core.websocket import CloseOnError, OriginValidator  # noqa: E402
 from teammoa.mindmap.routing import websocket_urlpatterns as mindmap_routes  # noqa: E402
 from teammoa_site.metrics import WebSocketMetrics  # noqa: E402
@@ -44,7 +45,11 @@ router = ProtocolTypeRouter(
         "websocket": WebSocketMetrics(
             OriginValidator(
                 CloseOnError(
-                    wrap_asgi(AuthMiddlewareStack(URLRouter([*mindmap_routes, *fallback_routes])))
+                    wrap_asgi(
+                        AuthMiddlewareStack(
+                            URLRouter([*core_routes, *mindmap_routes, *fallback_routes])
+                        )
+                    )
                 )
             )
         ),

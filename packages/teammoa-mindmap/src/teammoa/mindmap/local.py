@@ -7,9 +7,22 @@ loop's hub here, ``broadcast`` finds it here, ``rooms`` starts its tasks from he
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import weakref
 from typing import Any, Protocol
+
+# Shared with core's sockets; re-exported for the modules that import them from here.
+from teammoa.core.websocket import call_later, cancelled, spawn
+
+__all__ = [
+    "LocalHub",
+    "all_hubs",
+    "call_later",
+    "cancelled",
+    "current_hub",
+    "loop_hub",
+    "set_loop_hub",
+    "spawn",
+]
 
 
 class LocalHub(Protocol):
@@ -26,31 +39,6 @@ class LocalHub(Protocol):
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
-
-
-def spawn(coroutine: Any) -> asyncio.Task[Any]:
-    """A task with a context of its own.
-
-    Tasks and timers started while a change is being published may run inside the
-    context of an ``async_to_sync`` call (a REST view's commit hook); inheriting it, a
-    later ``sync_to_async`` would try that call's long-finished executor.
-    """
-    return asyncio.get_running_loop().create_task(coroutine, context=contextvars.Context())
-
-
-def call_later(delay: float, callback: Any) -> asyncio.TimerHandle:
-    return asyncio.get_running_loop().call_later(delay, callback, context=contextvars.Context())
-
-
-def cancelled() -> bool:
-    """Whether this task has been asked to stop.
-
-    Checked after catching errors in the long-running loops: a cancellation that lands
-    inside a client library's own timeout can come out as a ``TimeoutError``, and a loop
-    that carries on after it would never end.
-    """
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
 
 
 def loop_hub() -> Any:

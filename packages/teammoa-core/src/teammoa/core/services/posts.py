@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from teammoa.core import permissions
 from teammoa.core.conf import conf
 from teammoa.core.errors import Forbidden, Invalid, NotFound
+from teammoa.core.events import publish_team_event
 from teammoa.core.limits import ATTACHMENT_NAME_MAX, POST_BODY_MAX, POST_TITLE_MAX, SEARCH_MAX
 from teammoa.core.models import Post
 from teammoa.core.sanitize import plain_text, sanitize_html
@@ -147,6 +148,7 @@ def create_post(user: Actor, team_id: Any, **data: Any) -> Post:
         _attach(post, cleaned["attachment"])
         new_file = post.attachment.name
     _save_with_new_file(post, new_file)
+    publish_team_event(post.team_id, "post.created", by=user, post=post.pk)
     return post
 
 
@@ -176,6 +178,7 @@ def update_post(user: Actor, team_id: Any, post_id: Any, **data: Any) -> Post:
         post.attachment_size = 0
         delete_file_after_commit(old_file)
     _save_with_new_file(post, new_file)
+    publish_team_event(post.team_id, "post.changed", by=user, post=post.pk, deleted=False)
     return post
 
 
@@ -185,7 +188,9 @@ def delete_post(user: Actor, team_id: Any, post_id: Any) -> None:
     post = get_post(user, team_id, post_id)
     if not permissions.can_delete_post(actor, post):
         raise Forbidden(_("Only the author or the host can delete this post."))
+    pk = post.pk
     post.delete()  # the file goes with it (receivers.delete_attachment_file)
+    publish_team_event(actor.team_id, "post.changed", by=user, post=pk, deleted=True)
 
 
 def post_excerpt(post: Post, length: int = 160) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from teammoa.core.conf import conf
 from teammoa.core.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from teammoa.core.events import publish_team_event
 from teammoa.core.limits import JOIN_PASSWORD_MAX, JOIN_PASSWORD_MIN
 from teammoa.core.models import (
     MAX_MEMBERS,
@@ -313,7 +314,9 @@ def _add_member(team: Team, user_id: int) -> Membership:
                 raise Conflict(_("You are already a member of this team."))
             if Membership.objects.filter(team=team).count() >= team.max_members:
                 raise Conflict(_("This team is full."))
-            return Membership.objects.create(team=team, user_id=user_id, role=Role.MEMBER)
+            membership = Membership.objects.create(team=team, user_id=user_id, role=Role.MEMBER)
+            publish_team_event(team.pk, "member.joined", by=user, user=user_id)
+            return membership
     except IntegrityError:
         # The (team, user) constraint caught a double join racing this one.
         raise Conflict(_("You are already a member of this team.")) from None
@@ -403,6 +406,9 @@ def _leave(team: Team, membership: Membership) -> None:
     else:
         membership.delete()
     _end_membership(team_id, [membership.user_id])
+    if team.pk is not None:  # the team stays: tell the others
+        user_id = membership.user_id
+        publish_team_event(team_id, "member.left", by=user_id, user=user_id, removed=False)
 
 
 @transaction.atomic
@@ -460,6 +466,7 @@ def remove_member(user: Actor, team_id: Any, member_id: Any) -> None:
         raise Conflict(_("The host cannot remove themself; leave the team instead."))
     target.delete()  # their todos become unassigned, their posts stay ("deleted user")
     _end_membership(team.pk, [target.user_id])
+    publish_team_event(team.pk, "member.left", by=user, user=target.user_id, removed=True)
 
 
 def members_of(user: Actor, team_id: Any) -> QuerySet[Membership]:

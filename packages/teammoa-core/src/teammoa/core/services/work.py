@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from teammoa.core import permissions
 from teammoa.core.dates import parse_date
 from teammoa.core.errors import Forbidden, Invalid, NotFound
+from teammoa.core.events import publish_team_event
 from teammoa.core.limits import MILESTONE_DESCRIPTION_MAX, MILESTONE_TITLE_MAX, TODO_CONTENT_MAX
 from teammoa.core.models import Membership, Milestone, Priority, ProgressMode, Todo
 from teammoa.core.services.teams import lock_membership, member_of_team, membership_of
@@ -129,6 +130,7 @@ def create_milestone(user: Actor, team_id: Any, **data: Any) -> Milestone:
     milestone = Milestone(team_id=membership.team_id, **cleaned)
     _set_completion(milestone)
     milestone.save()
+    _milestone_changed(user, milestone.team_id, milestone.pk)
     return milestone
 
 
@@ -145,6 +147,7 @@ def update_milestone(user: Actor, team_id: Any, milestone_id: Any, **data: Any) 
     if milestone.progress_mode == ProgressMode.AUTO:
         recompute_progress(milestone.pk)
         milestone.refresh_from_db()
+    _milestone_changed(user, milestone.team_id, milestone.pk)
     return milestone
 
 
@@ -154,7 +157,19 @@ def delete_milestone(user: Actor, team_id: Any, milestone_id: Any) -> None:
     milestone = _get_milestone(membership, milestone_id)
     if not permissions.can_delete_milestone(membership, milestone):
         raise Forbidden(_("Only the team's host can delete milestones."))
+    milestone_id = milestone.pk
     milestone.delete()
+    _milestone_changed(user, membership.team_id, milestone_id, deleted=True)
+
+
+def _milestone_changed(user: Actor, team_id: int, milestone_id: int, deleted: bool = False) -> None:
+    publish_team_event(
+        team_id, "milestone.changed", by=user, milestone=milestone_id, deleted=deleted
+    )
+
+
+def _todo_changed(user: Actor, todo: Todo) -> None:
+    publish_team_event(todo.team_id, "todo.changed", by=user, todo=todo.pk)
 
 
 # --- todos ---------------------------------------------------------------------------------
@@ -219,6 +234,7 @@ def create_todo(
         order=_next_order(actor.team_id),
     )
     recompute_progress(todo.milestone_id)
+    _todo_changed(user, todo)
     return todo
 
 
@@ -249,6 +265,7 @@ def update_todo(user: Actor, team_id: Any, todo_id: Any, **data: Any) -> Todo:
     if todo.milestone_id != old_milestone:
         recompute_progress(old_milestone)
         recompute_progress(todo.milestone_id)
+    _todo_changed(user, todo)
     return todo
 
 
@@ -288,6 +305,7 @@ def assign_todo(user: Actor, team_id: Any, todo_id: Any, member: Any) -> Todo:
     if _assign(actor, todo, member):
         todo.order = _next_order(actor.team_id)  # to the end of its new column
         todo.save(update_fields=["assignee", "order"])
+        _todo_changed(user, todo)
     return todo
 
 
@@ -299,6 +317,7 @@ def complete_todo(user: Actor, team_id: Any, todo_id: Any, is_completed: Any) ->
         todo.order = _next_order(actor.team_id)
         todo.save(update_fields=["is_completed", "completed_at", "order"])
         recompute_progress(todo.milestone_id)
+        _todo_changed(user, todo)
     return todo
 
 
@@ -339,6 +358,8 @@ def move_todo(
         _move_in_column(todo, position)
     if reopened or completed:
         recompute_progress(todo.milestone_id)
+    if reopened or moved or completed or position is not None:
+        _todo_changed(user, todo)
     return todo
 
 
@@ -374,6 +395,7 @@ def delete_todo(user: Actor, team_id: Any, todo_id: Any) -> None:
     todo = _get_todo(actor, todo_id)
     if not permissions.can_delete_todo(actor, todo):
         raise Forbidden(_("Only the team's host can delete todos."))
-    milestone_id = todo.milestone_id
+    milestone_id, pk = todo.milestone_id, todo.pk
     todo.delete()
     recompute_progress(milestone_id)
+    publish_team_event(actor.team_id, "todo.deleted", by=user, todo=pk)

@@ -52,6 +52,7 @@ CORE_PUBLIC_MODULES: frozenset[str] = frozenset(
         "teammoa.core.conf",
         "teammoa.core.dates",
         "teammoa.core.errors",
+        "teammoa.core.events",
         "teammoa.core.models",
         "teammoa.core.navigation",
         "teammoa.core.permissions",

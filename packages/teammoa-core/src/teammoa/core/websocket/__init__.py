@@ -6,11 +6,17 @@
   session that opened it ends and refused with 4429 past the per-user cap.
 - :func:`end_session` / :func:`recheck_user`: what the signal receivers call; a host
   project that ends sessions its own way may call them too.
+- :class:`GroupHub`, :func:`loop_instance`, :func:`current_instance`: one channel-layer
+  subscription per server process, shared by its sockets (the team socket's hub).
+- :func:`spawn`, :func:`call_later`, :func:`cancelled`, :func:`own_layer`: what long-lived
+  socket tasks need from their event loop.
 """
 
 from __future__ import annotations
 
 from teammoa.core.websocket.errors import CLOSE_UNAVAILABLE, CloseOnError
+from teammoa.core.websocket.hub import GroupHub, current_instance, loop_instance
+from teammoa.core.websocket.loop import call_later, cancelled, own_layer, spawn
 from teammoa.core.websocket.origin import OriginValidator, origin_allowed
 from teammoa.core.websocket.sessions import (
     CLOSE_SESSION_ENDED,
@@ -28,12 +34,19 @@ __all__ = [
     "CLOSE_TOO_MANY_SOCKETS",
     "CLOSE_UNAVAILABLE",
     "CloseOnError",
+    "GroupHub",
     "OpenSocket",
     "OriginValidator",
     "TooManySockets",
     "admit",
+    "call_later",
+    "cancelled",
+    "current_instance",
     "end_session",
+    "loop_instance",
     "origin_allowed",
+    "own_layer",
     "recheck_user",
     "release",
+    "spawn",
 ]

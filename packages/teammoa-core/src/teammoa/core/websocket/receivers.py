@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from teammoa.core.signals import membership_ended
 from teammoa.core.websocket.sessions import end_session, recheck_user
 
 
@@ -29,3 +30,13 @@ def recheck_sockets_on_account_change(
         return
     user_id = instance.pk
     transaction.on_commit(lambda: recheck_user(user_id))
+
+
+@receiver(membership_ended, dispatch_uid="teammoa_core_team_sockets")
+def close_team_sockets_of_former_member(
+    sender: Any, team_id: int, user_id: int, **kwargs: Any
+) -> None:
+    """A member who leaves or is removed loses their team sockets at once (4403)."""
+    from teammoa.core.websocket.teams import end_membership
+
+    end_membership(team_id, user_id)

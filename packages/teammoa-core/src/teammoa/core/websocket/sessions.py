@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import logging
 import uuid
 import weakref
@@ -31,6 +30,8 @@ from typing import Any
 from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 from django.core.cache import cache
+
+from teammoa.core.websocket.loop import cancelled, own_layer, spawn
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +164,7 @@ class Registry:
             return False
         self.sockets.add(socket)
         if self._starting is None:
-            self._starting = _spawn(self._start())
+            self._starting = spawn(self._start())
         await asyncio.shield(self._starting)
         return True
 
@@ -186,9 +187,9 @@ class Registry:
                 await self.layer.group_add(GROUP, self.channel)
             except Exception:
                 logger.exception("socket registry: channel layer unavailable")
-        self._tasks = [_spawn(self._upkeep())]
+        self._tasks = [spawn(self._upkeep())]
         if self.channel is not None:
-            self._tasks.append(_spawn(self._receive()))
+            self._tasks.append(spawn(self._receive()))
 
     async def _stop(self) -> None:
         self.stopped = True
@@ -236,7 +237,7 @@ class Registry:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                if _cancelled():
+                if cancelled():
                     return
                 logger.warning("socket registry: channel layer receive failed", exc_info=True)
                 await asyncio.sleep(1)
@@ -250,7 +251,7 @@ class Registry:
         """Keep the cap's slots alive and the group membership fresh."""
         interval = max(0.2, socket_ttl_seconds() / 3)
         since_group = 0.0
-        while not _cancelled():
+        while not cancelled():
             await asyncio.sleep(interval)
             slots = [socket.slot for socket in self.sockets if socket.slot]
             try:
@@ -269,39 +270,9 @@ _registries: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Registry] = (
 )
 
 
-def _spawn(coroutine: Any) -> asyncio.Task[Any]:
-    # A context of its own: see teammoa.mindmap.hub.spawn (an async_to_sync caller's
-    # context must not leak into long-lived tasks).
-    return asyncio.get_running_loop().create_task(coroutine, context=contextvars.Context())
-
-
-def _cancelled() -> bool:
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
-
-
-_own_layer: list[Any] = []
-
-
 def _layer() -> Any:
-    """A channel-layer instance of this module's own, built from the default config.
-
-    Not the shared ``get_channel_layer()`` instance: channels-redis serves every channel
-    of one instance in a process through a single blocking receive, and a second
-    long-lived receiver there (the mindmap hub already has one) stopped the other
-    server processes' messages from reaching either of them once the Redis socket no
-    longer timed out every 5 s (see docs/websocket.md).
-    """
-    if not _own_layer:
-        try:
-            from channels import DEFAULT_CHANNEL_LAYER
-            from channels.layers import channel_layers
-        except ImportError:  # no channels: one process, local delivery only
-            return None
-        if DEFAULT_CHANNEL_LAYER not in channel_layers:
-            return None
-        _own_layer.append(channel_layers.make_backend(DEFAULT_CHANNEL_LAYER))
-    return _own_layer[0]
+    """The registry's own channel-layer instance (see :func:`loop.own_layer`)."""
+    return own_layer("sockets")
 
 
 def _registry() -> Registry:
@@ -373,7 +344,7 @@ def _run(message: dict[str, Any]) -> None:
         loop = None
     try:
         if loop is not None:
-            _spawn(_announce(message))
+            spawn(_announce(message))
         else:
             async_to_sync(_announce)(message)
     except Exception:

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from teammoa.core.errors import Invalid, NotFound
+from teammoa.core.events import publish_team_event
 from teammoa.core.models import Membership
 from teammoa.core.services import membership_of
 from teammoa.core.users import Actor
@@ -191,6 +192,12 @@ def write_week(membership: Membership, days: dict[datetime.date, DayHours]) -> N
     with transaction.atomic():
         lock_member(membership)
         _upsert(DayAvailability, membership, "date", days)
+        # Every page of the team showing this week refetches it (after the commit).
+        week = str(IsoWeek.of(min(days))) if days else None
+        if week is not None:
+            publish_team_event(
+                membership.team_id, "schedule.week_saved", by=membership.user_id, week=week
+            )
 
 
 def save_my_week(user: Actor, team_id: Any, data: Any, week: Any = None) -> WeekSchedule:
@@ -223,4 +230,6 @@ def save_my_usual_week(user: Actor, team_id: Any, data: Any) -> UsualWeek:
             UsualDay.objects.filter(membership=membership).delete()
         else:
             _upsert(UsualDay, membership, "weekday", days)
+        # It fills every week the member has not painted: those pages refetch too.
+        publish_team_event(membership.team_id, "schedule.usual_week_saved", by=membership.user_id)
     return usual_week_of_member(membership)
