@@ -131,6 +131,8 @@ PEOPLE = [
     ("kibo", "Kibo"),
     ("dami", "Dami"),
     ("eun", "Eun"),
+    ("bomi", "Bomi"),
+    ("chan", "Chan"),
 ]
 TEAMS = {
     # Journey 2: a host alone; three people join through the pages.
@@ -139,6 +141,8 @@ TEAMS = {
     "moa": {"title": "Moa Crew", "host": "yuna", "members": ["minho", "seo", "ara"]},
     # Journey 9: a pair who agree on a meeting.
     "meetup": {"title": "Meetup", "host": "dami", "members": ["eun"]},
+    # Journey 10: two teammates watching each other's changes live.
+    "live": {"title": "Live Duo", "host": "bomi", "members": ["chan"]},
 }
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from teammoa.core.errors import Conflict, Invalid, NotFound, shown_value
+from teammoa.core.events import publish_team_event
 from teammoa.core.models import Membership, Team
 from teammoa.core.services import membership_of, milestones_of
 from teammoa.core.text import clean_text_into
@@ -151,7 +152,7 @@ def _clean(data: dict[str, Any], team: Team, current: Meeting | None) -> dict[st
 
 def _publish(meeting: Meeting, kind: str, by: Membership) -> None:
     """Tell the team's open pages after the commit (core's team socket)."""
-    del meeting, kind, by
+    publish_team_event(meeting.team_id, kind, by=by.user_id, meeting=meeting.pk)
 
 
 def meetings_of(

@@ -1,6 +1,7 @@
 // Team home: the milestone timeline (drag to move or resize, keyboard equivalents),
 // copying the invite code, and confirmations.
 import { api, announce, gettext, interpolate } from "./api.js";
+import { liveTeam } from "./team_live.js";
 import { confirmForms, copyButtons, errorMessage, progressModeToggle } from "./ui.js";
 
 const DAY_MS = 86400000;
@@ -293,7 +294,69 @@ class Timeline {
 
 const timeline = document.querySelector("[data-timeline]");
 // Without the API (a project that did not mount it) the bars stay links to the edit form.
-if (timeline && timeline.dataset.apiUrl) new Timeline(timeline);
+let current = timeline && timeline.dataset.apiUrl ? new Timeline(timeline) : null;
+
+// --- teammates' changes, live (team_live.js) -------------------------------------------------
+// The timeline and the member list are read again from the server; the add-milestone form,
+// and a bar the viewer is moving or saving, are left alone.
+
+const busy = () => current && (current.drag || current.bars.some((bar) => bar.timer || bar.el.classList.contains("is-saving")));
+
+async function readHome() {
+  const response = await fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } });
+  return response.ok ? new DOMParser().parseFromString(await response.text(), "text/html") : null;
+}
+
+function swap(fresh, selector) {
+  const mine = document.querySelector(selector);
+  const theirs = fresh.querySelector(selector);
+  if (mine && theirs) mine.replaceWith(document.importNode(theirs, true));
+}
+
+function showTimeline(fresh) {
+  const area = document.querySelector("[data-timeline-area]");
+  const theirs = fresh.querySelector("[data-timeline-area]");
+  if (!area || !theirs) return;
+  const scroller = area.querySelector(".timeline__scroll");
+  const scrollLeft = scroller ? scroller.scrollLeft : null;
+  const focused = area.contains(document.activeElement) ? document.activeElement.dataset.milestone : null;
+  const node = document.importNode(theirs, true);
+  area.replaceWith(node);
+  const root = node.querySelector("[data-timeline]");
+  current = root && root.dataset.apiUrl ? new Timeline(root) : null;
+  const fresher = node.querySelector(".timeline__scroll");
+  if (fresher && scrollLeft !== null) fresher.scrollLeft = scrollLeft;
+  const bar = focused && node.querySelector(`[data-milestone="${CSS.escape(focused)}"]`);
+  if (bar) bar.focus({ preventScroll: true });
+}
+
+let next = null;
+function refreshHome() {
+  if (!next) {
+    next = new Promise((resolve) => { window.setTimeout(resolve, 80); }).then(async () => {
+      next = null;
+      for (let tries = 0; tries < 600; tries++) {
+        const fresh = await readHome();
+        if (!fresh) return;
+        if (busy()) {
+          await new Promise((resolve) => { window.setTimeout(resolve, 100); });
+          continue;
+        }
+        showTimeline(fresh);
+        swap(fresh, "[data-member-list]");
+        swap(fresh, "[data-member-count]");
+        return;
+      }
+    });
+  }
+  return next;
+}
+
+const HOME_TYPES = new Set(["milestone.changed", "todo.changed", "todo.deleted", "member.joined", "member.left"]);
+liveTeam({
+  onEvent: (event) => (HOME_TYPES.has(event.type) ? refreshHome() : null),
+  onResync: refreshHome,
+});
 for (const form of document.querySelectorAll("form")) progressModeToggle(form);
 copyButtons();
 confirmForms();

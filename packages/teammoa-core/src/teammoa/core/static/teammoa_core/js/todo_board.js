@@ -5,6 +5,7 @@
 // views. After each change the board is re-read from the server, so the positions, the
 // menus and what each card allows always come from the services.
 import { api, announce, gettext, interpolate } from "./api.js";
+import { liveTeam } from "./team_live.js";
 import { autosubmit, clearFieldErrors, errorMessage, showFieldErrors } from "./ui.js";
 
 const UNASSIGNED = "none"; // views.work.UNASSIGNED
@@ -37,14 +38,23 @@ function setBusy(busy) {
 }
 
 // Re-read the board from the server; keep focus on the card the visitor was acting on.
-async function refresh(focusId = null) {
+async function fetchColumns() {
   const response = await fetch(window.location.href, {
     credentials: "same-origin",
     headers: { Accept: "text/html" },
   });
-  const fresh = response.ok
+  return response.ok
     ? new DOMParser().parseFromString(await response.text(), "text/html").querySelector("[data-board-columns]")
     : null;
+}
+
+function showColumns(fresh) {
+  columnsRoot().replaceWith(document.importNode(fresh, true));
+  updateCounts();
+}
+
+async function refresh(focusId = null) {
+  const fresh = await fetchColumns();
   if (!fresh) {
     window.location.reload();
     return;
@@ -277,6 +287,91 @@ async function onPointerUp(event) {
   }
 }
 
+// --- teammates' changes, live (team_live.js) -----------------------------------------------
+
+const LIVE_TYPES = new Set(["todo.changed", "todo.deleted", "milestone.changed", "member.joined", "member.left"]);
+let liveNext = null;
+const FOCUSABLE = "summary, button, input:not([type=hidden]), select, textarea, a[href]";
+
+const idle = () => !inFlight && !(drag && drag.started);
+
+async function untilIdle() {
+  for (let waited = 0; !idle() && waited < 60000; waited += 100) {
+    await new Promise((resolve) => { window.setTimeout(resolve, 100); });
+  }
+}
+
+// What the viewer has open or typed on the board and not sent: open menus, changed fields,
+// the focused control. Carried over to the fresh board by id.
+function keepState() {
+  const root = columnsRoot();
+  const focused = root.contains(document.activeElement) ? document.activeElement : null;
+  const card = focused && focused.closest("[data-todo]");
+  // A control without an id: found again as the n-th focusable control of its card.
+  const active = focused && (focused.id || (card && [card.dataset.todo,
+    [...card.querySelectorAll(FOCUSABLE)].indexOf(focused)]));
+  const open = [...root.querySelectorAll("details[open]")].map((d) => d.closest("[data-todo]")?.dataset.todo);
+  const typed = [];
+  for (const field of root.querySelectorAll("input[id], select[id], textarea[id]")) {
+    const changed = field.tagName === "SELECT"
+      ? [...field.options].some((o) => o.selected !== o.defaultSelected)
+      : field.value !== field.defaultValue;
+    if (changed) typed.push([field.id, field.value]);
+  }
+  return { active, open, typed };
+}
+
+function restoreState({ active, open, typed }) {
+  const root = columnsRoot();
+  for (const id of open) {
+    const details = id && root.querySelector(`[data-todo="${CSS.escape(id)}"] details`);
+    if (details) details.open = true;
+  }
+  for (const [id, value] of typed) {
+    const field = document.getElementById(id);
+    if (field && root.contains(field)) field.value = value;
+  }
+  let target = typeof active === "string" ? document.getElementById(active) : null;
+  if (Array.isArray(active)) {
+    const card = root.querySelector(`[data-todo="${CSS.escape(active[0])}"]`);
+    target = card && (card.querySelectorAll(FOCUSABLE)[active[1]] || card);
+  }
+  if (target && root.contains(target)) target.focus({ preventScroll: true });
+}
+
+// One refresh for a burst of news, after the viewer's own drag or request is done.
+function liveRefresh() {
+  if (!liveNext) {
+    liveNext = new Promise((resolve) => { window.setTimeout(resolve, 80); }).then(async () => {
+      liveNext = null;
+      for (;;) {
+        await untilIdle();
+        const fresh = await fetchColumns();
+        if (!fresh) return; // the socket's close says why (no longer a member, team gone)
+        if (!idle()) continue; // a drag began meanwhile: read again once it is done
+        // Read what the viewer has open or typed only now: nothing typed meanwhile is lost.
+        const state = keepState();
+        showColumns(fresh);
+        restoreState(state);
+        return;
+      }
+    });
+  }
+  return liveNext;
+}
+
+function describeLive(event) {
+  if (event.type !== "todo.changed") return undefined;
+  const card = board.querySelector(`[data-todo="${CSS.escape(String(event.todo))}"]`);
+  if (!card) return undefined;
+  const values = {
+    name: event.name || gettext("A teammate"),
+    todo: card.dataset.content,
+    column: columnLabel(card.closest("[data-column]")),
+  };
+  return say(gettext("%(name)s changed “%(todo)s” (now in %(column)s)."), values);
+}
+
 if (board && apiUrl) {
   const help = document.querySelector("[data-board-help]");
   if (help) help.hidden = false;
@@ -315,6 +410,12 @@ if (board && apiUrl) {
       }
     });
   }
+
+  liveTeam({
+    onEvent: (event) => (LIVE_TYPES.has(event.type) ? liveRefresh() : null),
+    onResync: liveRefresh,
+    describe: describeLive,
+  });
 
   board.addEventListener("pointerdown", onPointerDown);
   document.addEventListener("pointermove", onPointerMove, { passive: false });

@@ -21,6 +21,8 @@ export class Heatmap {
   }
 
   render(data) {
+    // A teammate's change re-renders under a tooltip someone is reading: show it again.
+    const reading = this.tooltip.hidden ? null : this.shown;
     const byId = new Map(data.members.map((m) => [m.id, m.name]));
     const total = Math.max(data.member_count, 1);
     data.days.forEach((day, index) => {
@@ -50,7 +52,8 @@ export class Heatmap {
         cell.setAttribute("aria-label", [`${dayLabel(day.date)}, ${hourLabel(hour)}: ${counts}`, ...parts].join(". "));
       }
     });
-    this.hide();
+    if (reading) this.show(reading);
+    else this.hide();
   }
 
   // Outline the hours of the team's meetings; the tooltip names the meeting.
@@ -76,6 +79,7 @@ export class Heatmap {
 
   show(cell) {
     if (!cell) return;
+    this.shown = cell;
     const counts = cell.getAttribute("aria-label").split(". ")[0];
     const tip = cell.dataset.tip ?? (cell.getAttribute("title") || "").replaceAll("; ", "\n");
     const meeting = cell.dataset.meeting ? [`${gettext("Meeting")}: ${cell.dataset.meeting}`] : [];

@@ -2,6 +2,7 @@
 // my usual week, .ics import, and the team heatmap and best slots kept up to date.
 
 import { api, announce, gettext, interpolate, ngettext } from "../../teammoa_core/js/api.js";
+import { liveTeam, throttled } from "../../teammoa_core/js/team_live.js";
 import { PaintGrid, dayLabel, hourLabel, shortDateLabel, weekRangeLabel, weekdayLabel } from "./grid.js";
 import { Heatmap, renderSlots } from "./heatmap.js";
 import { Meetings, feedPanel } from "./meetings.js";
@@ -134,14 +135,21 @@ function init(root) {
 
   const slotErrors = slotForm.querySelector("[data-slot-errors]");
 
-  async function refreshTeam() {
+  // The slot search last asked for: a teammate's change refreshes with it, not with what
+  // the viewer is still typing into the form.
+  let applied = slotParams();
+
+  async function refreshTeam({ live = false } = {}) {
+    const params = live ? new URLSearchParams(applied) : slotParams();
+    params.set("week", week);
+    if (!live) applied = params;
     try {
-      const data = await api(`${urls.availability}?${slotParams()}`);
+      const data = await api(`${urls.availability}?${params}`);
       heatmap.render(data);
       if (meetings) heatmap.markMeetings(meetings.meetings);
       if (config.hours.default) followPaintedHours(data);
       renderSlots(slotList, noSlots, slotSummary, data, urls.slot_ics, Boolean(meetings));
-      slotForm.querySelector("[name=length]").value = data.length;
+      if (!live) slotForm.querySelector("[name=length]").value = data.length;
       slotErrors.textContent = "";
       return true;
     } catch (error) {
@@ -149,6 +157,18 @@ function init(root) {
       return false;
     }
   }
+
+  // Teammates' changes (team_live.js): the heatmap and the best slots follow them; my own
+  // grid, and anything typed into the slot form, stay as they are.
+  const liveRefresh = throttled(() => refreshTeam({ live: true }), 100);
+  liveTeam({
+    onEvent: (event) => {
+      if (event.type === "schedule.week_saved" && event.week !== week) return;
+      if (event.type.startsWith("schedule.") || event.type.startsWith("member.")) liveRefresh();
+      if (event.type.startsWith("meeting.") && meetings) meetings.refresh().catch(() => {});
+    },
+    onResync: liveRefresh,
+  });
 
   slotForm.addEventListener("submit", async (event) => {
     event.preventDefault();
