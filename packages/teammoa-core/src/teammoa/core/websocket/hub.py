@@ -23,7 +23,7 @@ import weakref
 from collections import Counter
 from typing import Any, TypeVar
 
-from teammoa.core.websocket.loop import cancelled, own_layer, spawn
+from teammoa.core.websocket.loop import cancelled, own_layer, spawn, stop_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -65,11 +65,7 @@ class GroupHub:
         if self.stopped:
             return
         self.stopped = True
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await stop_tasks(self._tasks)
         if self.layer is not None and self.channel is not None:
             for group in list(self._subscribed):
                 with contextlib.suppress(Exception):

@@ -4,14 +4,22 @@ Public (the mindmap's realtime modules and core's team socket share them):
 
 - :func:`spawn` / :func:`call_later`: a task or timer with a context of its own;
 - :func:`cancelled`: whether the running task has been asked to stop;
+- :func:`stop_tasks`: cancel long-running tasks and wait until they are gone;
+- :func:`run_anywhere`: run a coroutine from sync code (a view, a commit hook) or the loop;
 - :func:`own_layer`: a channel-layer instance of one's own for a long-lived receiver.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
+import logging
 from typing import Any
+
+from asgiref.sync import async_to_sync
+
+logger = logging.getLogger(__name__)
 
 
 def spawn(coroutine: Any) -> asyncio.Task[Any]:
@@ -37,6 +45,32 @@ def cancelled() -> bool:
     """
     task = asyncio.current_task()
     return task is not None and task.cancelling() > 0
+
+
+async def stop_tasks(tasks: list[asyncio.Task[Any]]) -> None:
+    """Cancel the tasks and wait for each to end (whatever it raised on the way out)."""
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+def run_anywhere(coroutine_function: Any, *args: Any) -> None:
+    """Run ``coroutine_function(*args)``: as a task when called on the event loop (never
+    blocking it), else to its end through ``async_to_sync`` (a view's thread, a commit
+    hook, a worker). Failures are logged, never raised: the callers announce news."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    try:
+        if loop is not None:
+            spawn(coroutine_function(*args))
+        else:
+            async_to_sync(coroutine_function)(*args)
+    except Exception:
+        logger.exception("could not run %s", getattr(coroutine_function, "__name__", "it"))
 
 
 _own_layers: dict[str, Any] = {}

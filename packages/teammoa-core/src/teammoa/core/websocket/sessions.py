@@ -27,11 +27,11 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 
-from teammoa.core.websocket.loop import cancelled, own_layer, spawn
+from teammoa.core.websocket.loop import cancelled, own_layer, run_anywhere, spawn, stop_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -195,11 +195,7 @@ class Registry:
         self.stopped = True
         if _registries.get(asyncio.get_running_loop()) is self:
             del _registries[asyncio.get_running_loop()]
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await stop_tasks(self._tasks)
         if self.layer is not None and self.channel is not None:
             with contextlib.suppress(Exception):
                 await self.layer.group_discard(GROUP, self.channel)
@@ -338,17 +334,7 @@ async def _announce(message: dict[str, Any]) -> None:
 
 def _run(message: dict[str, Any]) -> None:
     """Announce from sync code (a view, a signal receiver) or from the event loop."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        loop = None
-    try:
-        if loop is not None:
-            spawn(_announce(message))
-        else:
-            async_to_sync(_announce)(message)
-    except Exception:
-        logger.exception("could not announce %s", message["type"])
+    run_anywhere(_announce, message)
 
 
 def end_session(session_key: str) -> None:

@@ -18,11 +18,9 @@ import logging
 import time
 from typing import Any
 
-from asgiref.sync import async_to_sync
-
 from teammoa.core.websocket.errors import CLOSE_UNAVAILABLE
 from teammoa.core.websocket.hub import GroupHub, current_instance, loop_instance
-from teammoa.core.websocket.loop import spawn
+from teammoa.core.websocket.loop import run_anywhere, spawn
 from teammoa.core.websocket.sessions import (
     OpenSocket,
     TooManySockets,
@@ -111,29 +109,15 @@ async def _announce(team_id: int, message: dict[str, Any]) -> None:
         logger.exception("team %s: could not reach the other servers", team_id)
 
 
-def _run(team_id: int, message: dict[str, Any]) -> None:
-    """From sync code (a commit hook in a view's thread or a worker) or from the loop."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        loop = None
-    try:
-        if loop is not None:
-            spawn(_announce(team_id, message))
-        else:
-            async_to_sync(_announce)(team_id, message)
-    except Exception:
-        logger.exception("team %s: could not announce %s", team_id, message.get("type"))
-
-
 def deliver(event: dict[str, Any]) -> None:
     """Send a committed team event to the team's sockets in every process."""
-    _run(int(event["team"]), {"type": EVENT, "event": event})
+    run_anywhere(_announce, int(event["team"]), {"type": EVENT, "event": event})
 
 
 def end_membership(team_id: int, user_id: int) -> None:
     """Close the user's sockets of this team in every process (4403)."""
-    _run(team_id, {"type": MEMBERSHIP_ENDED, "team": int(team_id), "user": int(user_id)})
+    message = {"type": MEMBERSHIP_ENDED, "team": int(team_id), "user": int(user_id)}
+    run_anywhere(_announce, team_id, message)
 
 
 def _access(user: Any, team_id: int) -> int:

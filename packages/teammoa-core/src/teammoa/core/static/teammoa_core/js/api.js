@@ -52,17 +52,23 @@ export const ngettext = (singular, plural, count) =>
 export const interpolate = (fmt, obj, named) =>
   typeof window.interpolate === "function" ? window.interpolate(fmt, obj, named) : fmt;
 
-// Announce a message to screen readers through a shared live region.
-export function announce(message) {
-  let region = document.getElementById("tm-live-region");
+// A polite live region (role=status) of the page, made on first use.
+export function liveRegion(id, className, tag = "div") {
+  let region = document.getElementById(id);
   if (!region) {
-    region = document.createElement("div");
-    region.id = "tm-live-region";
-    region.className = "visually-hidden";
+    region = document.createElement(tag);
+    region.id = id;
+    region.className = className;
     region.setAttribute("role", "status");
     region.setAttribute("aria-live", "polite");
     document.body.append(region);
   }
+  return region;
+}
+
+// Announce a message to screen readers through a shared live region.
+export function announce(message) {
+  const region = liveRegion("tm-live-region", "visually-hidden");
   region.textContent = "";
   window.setTimeout(() => { region.textContent = message; }, 50);
 }

@@ -5,7 +5,7 @@
 // The socket reconnects with backoff and jitter; after a reconnect the page is told to
 // refetch everything (news may have been missed meanwhile). It gives up on 4401, 4403
 // and 4404 (signed out, no longer a member, team gone) and says so.
-import { gettext, interpolate } from "./api.js";
+import { gettext, interpolate, liveRegion } from "./api.js";
 
 const STOP = { 4401: "signed-out", 4403: "forbidden", 4404: "gone" };
 const MAX_DELAY_MS = 30000;
@@ -37,18 +37,7 @@ function sentence(event) {
 }
 
 // The visible note that says who changed what (role=status: read out politely).
-function note() {
-  let region = document.getElementById("team-live-note");
-  if (!region) {
-    region = document.createElement("p");
-    region.id = "team-live-note";
-    region.className = "live-note";
-    region.setAttribute("role", "status");
-    region.setAttribute("aria-live", "polite");
-    document.body.append(region);
-  }
-  return region;
-}
+const note = () => liveRegion("team-live-note", "live-note", "p");
 
 let noteTimer = 0;
 export function tell(message) {
