@@ -54,10 +54,13 @@ def test_a_teammates_painting_and_todo_move_show_within_a_second(browsers, peopl
         chan.mouse.up()
     assert put.value.ok
     saved_at = time.monotonic()
-    for hour in (19, 20, 21):
-        expect(cell(bomi, "data-heatmap", hour)).to_have_attribute(
-            "data-count", "1", timeout=LIVE_SECONDS * 1000
-        )
+    bomi.wait_for_function(
+        """([date, hours]) => hours.every((hour) => document
+            .querySelector(`[data-heatmap] td[data-date="${date}"][data-hour="${hour}"]`)
+            .dataset.count === "1")""",
+        arg=[MONDAY, [19, 20, 21]],
+        timeout=LIVE_SECONDS * 1000,
+    )
     painted_lag = time.monotonic() - saved_at
     note = bomi.locator("#team-live-note")
     expect(note).to_have_text("Chan updated their availability.")

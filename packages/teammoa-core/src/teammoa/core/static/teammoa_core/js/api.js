@@ -26,7 +26,24 @@ export class ApiError extends Error {
   }
 }
 
+// This page's own changes: in flight, and when the last one was answered. News of a change
+// this page just made needs no second reading of the page (team_live.js).
+let writing = 0;
+let lastWrite = 0;
+export const wroteRecently = (ms) => writing > 0 || Date.now() - lastWrite < ms;
+
 export async function api(url, { method = "GET", body, headers = {}, signal } = {}) {
+  if (method === "GET" || method === "HEAD") return request(url, { method, body, headers, signal });
+  writing += 1;
+  try {
+    return await request(url, { method, body, headers, signal });
+  } finally {
+    writing -= 1;
+    lastWrite = Date.now();
+  }
+}
+
+async function request(url, { method, body, headers, signal }) {
   const init = { method, headers: { Accept: "application/json", ...headers }, credentials: "same-origin", signal };
   if (method !== "GET" && method !== "HEAD") init.headers["X-CSRFToken"] = csrfToken();
   if (body instanceof FormData) {

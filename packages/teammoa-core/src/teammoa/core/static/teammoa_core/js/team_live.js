@@ -5,11 +5,12 @@
 // The socket reconnects with backoff and jitter; after a reconnect the page is told to
 // refetch everything (news may have been missed meanwhile). It gives up on 4401, 4403
 // and 4404 (signed out, no longer a member, team gone) and says so.
-import { gettext, interpolate, liveRegion } from "./api.js";
+import { gettext, interpolate, liveRegion, wroteRecently } from "./api.js";
 
 const STOP = { 4401: "signed-out", 4403: "forbidden", 4404: "gone" };
 const MAX_DELAY_MS = 30000;
 const NOTE_MS = 8000;
+const OWN_WRITE_MS = 3000;
 
 // Each message written out in full: makemessages finds only literal gettext calls.
 function sentence(event) {
@@ -64,6 +65,27 @@ export function throttled(fn, ms = 250) {
   return () => { if (!timer) timer = window.setTimeout(run, ms); };
 }
 
+// A form that leaves the page (a plain POST: its answer is the next page) makes news of its
+// own change arrive while the browser is on its way out; reading the page again then would
+// only be cut off. So once the page is leaving, news is not acted on.
+// A form that did not leave after all (its answer was a download) lets news in again.
+let leaving = false;
+let stayTimer = 0;
+function stayed() {
+  leaving = false;
+  document.dispatchEvent(new Event("teammoa:stayed"));
+}
+document.addEventListener("submit", (event) => {
+  window.setTimeout(() => {
+    if (event.defaultPrevented) return;
+    leaving = true;
+    window.clearTimeout(stayTimer);
+    stayTimer = window.setTimeout(stayed, 5000);
+  }, 0);
+});
+window.addEventListener("pagehide", () => { leaving = true; });
+window.addEventListener("pageshow", (event) => { if (event.persisted) stayed(); });
+
 export function teamId() {
   const marker = document.querySelector("[data-team-id]");
   return marker ? Number(marker.dataset.teamId) : null;
@@ -83,6 +105,13 @@ export function liveTeam(handlers = {}, team = teamId()) {
   let opened = false;
   let stopped = false;
   let timer = 0;
+  let missed = false;
+
+  // News skipped while the page seemed to be leaving: read everything again.
+  document.addEventListener("teammoa:stayed", () => {
+    if (missed && handlers.onResync) handlers.onResync();
+    missed = false;
+  });
 
   function state(value) { root.dataset.teamLive = value; }
 
@@ -101,7 +130,13 @@ export function liveTeam(handlers = {}, team = teamId()) {
         return;
       }
       if (!event.type || !event.type.includes(".")) return; // pong, error
+      if (leaving) {
+        missed = true;
+        return;
+      }
       const mine = event.by !== null && event.by === me;
+      // This page's own change: it shows it already (another tab's is read as usual).
+      if (mine && wroteRecently(OWN_WRITE_MS)) return;
       try {
         if (handlers.onEvent) await handlers.onEvent(event, { mine });
       } catch {
