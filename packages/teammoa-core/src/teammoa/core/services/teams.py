@@ -315,7 +315,7 @@ def _add_member(team: Team, user_id: int) -> Membership:
             if Membership.objects.filter(team=team).count() >= team.max_members:
                 raise Conflict(_("This team is full."))
             membership = Membership.objects.create(team=team, user_id=user_id, role=Role.MEMBER)
-            publish_team_event(team.pk, "member.joined", by=user, user=user_id)
+            publish_team_event(team.pk, "member.joined", by=user_id, user=user_id)
             return membership
     except IntegrityError:
         # The (team, user) constraint caught a double join racing this one.
