@@ -161,7 +161,9 @@ def test_the_team_home_shows_registered_panels_in_order(panel_templates, client)
         seen.append((request.user.pk, membership.pk))
         return {"note": "hello"}
 
-    register_team_home_panel(TeamHomePanel("b", "panel/b.html", lambda r, m: {}, order=20))
+    register_team_home_panel(
+        TeamHomePanel("b", "panel/b.html", lambda r, m: {}, order=20, events=("meeting.", "x.y"))
+    )
     register_team_home_panel(TeamHomePanel("a", "panel/a.html", a_context, order=10))
     register_team_home_panel(TeamHomePanel("none", "panel/a.html", lambda r, m: None, order=5))
     client.force_login(host.user)
@@ -172,6 +174,9 @@ def test_the_team_home_shows_registered_panels_in_order(panel_templates, client)
     assert f'<section class="card" id="panel-b">B {host.pk}</section>' in html
     assert html.index('id="panel-a"') < html.index('id="panel-b"')
     assert html.count('id="panel-a"') == 1  # the None panel rendered nothing
+    # Each panel is wrapped so the page can find it again when its events arrive.
+    assert 'data-team-panel="b" data-team-panel-events="meeting. x.y"' in html
+    assert 'data-team-panel="none"' not in html
 
 
 def test_unregister_removes_a_panel(panel_templates):

@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -79,6 +80,9 @@ class TeamHomePanel:
     template_name: str
     context: Callable[[HttpRequest, Any], dict[str, Any] | None]
     order: int = 100
+    # Team event types (or prefixes ending in "."), e.g. ("meeting.",), after which an open
+    # team home reads the panel again (the team socket, docs/team-events.md).
+    events: tuple[str, ...] = ()
 
 
 _panels: dict[str, TeamHomePanel] = {}
@@ -101,5 +105,14 @@ def team_home_panels(request: HttpRequest, membership: Any) -> list[SafeString]:
         if context is None:
             continue
         context = {**context, "team": membership.team, "membership": membership}
-        rendered.append(mark_safe(render_to_string(panel.template_name, context, request)))  # noqa: S308 - a template's output
+        html = render_to_string(panel.template_name, context, request)
+        # The wrapper lets the page find the panel again when its events arrive.
+        rendered.append(
+            format_html(
+                '<div class="team-panel" data-team-panel="{}" data-team-panel-events="{}">{}</div>',
+                panel.key,
+                " ".join(panel.events),
+                mark_safe(html),  # noqa: S308 - a template's output
+            )
+        )
     return rendered

@@ -36,5 +36,6 @@ class TeamMoaScheduleConfig(AppConfig):
                 template_name="teammoa_schedule/home_panel.html",
                 context=meetings_panel,
                 order=10,
+                events=("meeting.",),
             )
         )
