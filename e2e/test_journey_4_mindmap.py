@@ -129,6 +129,8 @@ def test_two_people_on_one_mindmap(browsers, people, teams):
     expect(selected(yuna)).to_have_text("Launch day")
     expect(yuna.locator("[data-canvas]")).to_be_focused()
     yuna.keyboard.press("Tab")
+    live = yuna.locator("#tm-live-region")  # what a screen reader is told
+    expect(live).to_have_text("New node: type its title, then Enter.")
     type_on_node(yuna, "Venue")
     for title in ("Invites", "Budget"):
         yuna.keyboard.press("Enter")
@@ -153,6 +155,7 @@ def test_two_people_on_one_mindmap(browsers, people, teams):
     node(yuna, "Venue").click()
     yuna.keyboard.press("ArrowLeft")
     expect(selected(yuna)).to_have_text("Launch day")
+    expect(live).to_have_text("Launch day, 5 links")
     yuna.keyboard.press("ArrowRight")
     expect(selected(yuna)).to_have_text("Venue")
     yuna.keyboard.press("ArrowLeft")
@@ -250,16 +253,27 @@ def test_two_people_on_one_mindmap(browsers, people, teams):
     assert shown(yuna) == server
     assert ("Guest list", "Invites") in server[1]
 
-    # The outline, by keyboard: rename "Invites" with F2.
+    # Online, Minho renames "Invites" just after Yuna did: she is told hers was replaced.
+    node(yuna, "Invites").click()
+    yuna.locator("[data-canvas]").press("F2")
+    type_on_node(yuna, "Invitations")
+    expect(node(minho, "Invitations")).to_have_count(1, timeout=SOON)
+    node(minho, "Invitations").dblclick()
+    type_on_node(minho, "Invites and RSVPs")
+    expect(yuna.locator("[data-notice]")).to_contain_text(
+        "Minho renamed “Invitations” to “Invites and RSVPs” just after you"
+    )
+
+    # The outline, by keyboard: rename "Catering" with F2.
     yuna.get_by_role("button", name="Outline").click()
     tree = yuna.get_by_role("tree")
-    item = tree.get_by_role("treeitem", name=re.compile("Invites"))
+    item = tree.get_by_role("treeitem", name=re.compile("Catering"))
     item.focus()
     yuna.keyboard.press("F2")
     yuna.keyboard.press("Control+A")
-    yuna.keyboard.type("Invites and RSVPs")
+    yuna.keyboard.type("Catering and drinks")
     yuna.keyboard.press("Enter")
-    expect(node(minho, "Invites and RSVPs")).to_have_count(1, timeout=SOON)
+    expect(node(minho, "Catering and drinks")).to_have_count(1, timeout=SOON)
 
 
 def test_on_a_phone_the_panel_opens_over_the_canvas(browsers, people, teams):

@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-JS = Path(__file__).resolve().parents[1] / "src/teammoa/mindmap/static/teammoa_mindmap/js"
-SCRIPTS = Path(__file__).resolve().parent / "js"
-
-
-def run(script: str) -> dict[str, Any]:
-    node = shutil.which("node")
-    if node is None:
-        if os.environ.get("TEAMMOA_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("node is needed for the editor's script tests")
-        pytest.skip("node is not installed")
-    done = subprocess.run(
-        [node, str(SCRIPTS / script), JS.as_uri()],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+from tests.node import run_script
 
 
 @pytest.fixture(scope="module")
 def layout() -> dict[str, Any]:
-    return run("store_layout.mjs")
+    return run_script("store_layout.mjs")
 
 
 @pytest.fixture(scope="module")
 def offline() -> dict[str, Any]:
-    return run("outbox_offline.mjs")
+    return run_script("outbox_offline.mjs")
 
 
 def test_children_and_grandchildren_never_overlap(layout):

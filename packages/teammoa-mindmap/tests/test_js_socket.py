@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 
-SOCKET_JS = (
-    Path(__file__).resolve().parents[1] / "src/teammoa/mindmap/static/teammoa_mindmap/js/socket.js"
-)
-SCRIPT = Path(__file__).resolve().parent / "js" / "socket_closes.mjs"
+from tests.node import run_script
 
 
 @pytest.fixture(scope="module")
 def reactions():
-    node = shutil.which("node")
-    if node is None:
-        if os.environ.get("TEAMMOA_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("node is needed for the editor's socket test")
-        pytest.skip("node is not installed")
-    done = subprocess.run(
-        [node, str(SCRIPT), SOCKET_JS.as_uri()],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_script("socket_closes.mjs", "socket.js")
 
 
 @pytest.mark.parametrize(
