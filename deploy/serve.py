@@ -40,6 +40,16 @@ The servers' own access logs are off: the app logs each HTTP request once at INF
 request id (``teammoa.request``); the ``teammoa.access`` logger here has WebSocket events at
 INFO and the servers' view of HTTP requests (health probes included) at DEBUG.
 
+The socket server watches its own socket path (``teammoa.mindmap.health``): it writes
+its status every second to ``TEAMMOA_MINDMAP_STATUS_FILE`` (a fresh temporary file unless
+set), which ``/health/`` reads in whichever process answers it, so a stalled hub, presence
+registry or writer turns ``/health/`` 503 naming it within seconds and load balancers
+drain the instance. A part stalled for ``TEAMMOA_WS_WEDGED_SECONDS`` (default 30) makes the
+socket server stop (its sockets closed with the restart code) and exit with status 70;
+the supervisor then starts a new one, as it does when the status file stops changing for
+that long (a process too wedged to exit: it is killed). More than ``RESTARTS_ALLOWED``
+such restarts within ten minutes stop everything, for the container to be restarted.
+
 With two servers (and gunicorn's workers) the processes share their Prometheus metrics
 through ``PROMETHEUS_MULTIPROC_DIR`` (a fresh temporary directory unless set; emptied at
 start), so ``/metrics`` on either port reports all of them.
@@ -49,6 +59,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import math
 import os
@@ -57,6 +68,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -67,6 +79,12 @@ access_logger = logging.getLogger("teammoa.access")
 HEALTH_PREFIX = "/health/"
 # 1001 "going away" and 1012 "service restart" are what a server says when it leaves.
 ALLOWED_CLOSE_CODES = {1001, 1012}
+# The socket server's exit status when its socket path stopped making progress.
+EXIT_WEDGED = 70
+RESTARTS_ALLOWED = 5
+RESTART_WINDOW = 600.0
+# Until the socket server's first report, the supervisor's own says "starting".
+STARTING_GRACE = 60.0
 
 
 def _env_float(name: str, default: float) -> float:
@@ -116,6 +134,7 @@ class GracefulStop:
         self.ports: list[Any] = []
         self.started: float | None = None
         self.closing = False
+        self.exit_code = 0
 
     def signalled(self, signum: int) -> None:
         from twisted.internet import reactor
@@ -263,14 +282,45 @@ def build_server() -> Any:
         timeout=_env_float("TEAMMOA_STOP_TIMEOUT", 5.0),
         code=code,
     )
+    server.stopper = stopper  # its exit_code is the process's (EXIT_WEDGED)
     return server
+
+
+def run_socket_server() -> None:
+    server = build_server()
+    server.run()
+    sys.exit(server.stopper.exit_code)
 
 
 def ready(stopper: GracefulStop, bind: str, port: int) -> None:
     loop = asyncio.get_event_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopper.signalled, signum)
+    watch_socket_path(loop, stopper)
     logger.info("serving on %s:%s (pid %s)", bind, port, os.getpid())
+
+
+def watch_socket_path(loop: Any, stopper: GracefulStop) -> None:
+    """Report the socket path's progress; stop and exit 70 when it stays stalled."""
+    try:
+        from teammoa.mindmap.health import start_reporting
+    except ImportError:  # a site without the mindmap app has no socket path to watch
+        return
+
+    def wedged(what: str) -> None:
+        logger.critical("the socket path is wedged (%s): stopping for a restart", what)
+        # The graceful stop, if the loop still runs; an exit in any case.
+        os.kill(os.getpid(), signal.SIGTERM)
+        limit = stopper.drain + stopper.timeout + 2
+        threading.Timer(limit, os._exit, args=(EXIT_WEDGED,)).start()
+        stopper.exit_code = EXIT_WEDGED
+
+    start_reporting(
+        os.environ.get("TEAMMOA_MINDMAP_STATUS_FILE") or None,
+        loop=loop,
+        on_wedged=wedged,
+        wedged_after=_env_float("TEAMMOA_WS_WEDGED_SECONDS", 30.0),
+    )
 
 
 # --- plain HTTP: gunicorn ------------------------------------------------------------------
@@ -444,13 +494,28 @@ def supervise() -> int:
         Path(drain_file).unlink(missing_ok=True)
     created = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     metrics = metrics_directory()
-    children = {
-        role: subprocess.Popen(  # noqa: S603 - this very script, with a fixed role
-            [sys.executable, __file__, role],
-            env={**os.environ, "PORT": str(child_port), "PROMETHEUS_MULTIPROC_DIR": metrics},
+    status_dir = (
+        ""
+        if os.environ.get("TEAMMOA_MINDMAP_STATUS_FILE")
+        else tempfile.mkdtemp(prefix="teammoa-sockets-")
+    )
+    status_file = os.environ.get("TEAMMOA_MINDMAP_STATUS_FILE") or str(
+        Path(status_dir) / "status.json"
+    )
+    wedged_after = _env_float("TEAMMOA_WS_WEDGED_SECONDS", 30.0)
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": metrics}
+    env["TEAMMOA_MINDMAP_STATUS_FILE"] = status_file
+
+    def start(role: str, child_port: int, again: bool = False) -> subprocess.Popen:
+        if role == "ws":
+            starting_report(status_file, again)
+        return subprocess.Popen(  # noqa: S603 - this very script, with a fixed role
+            [sys.executable, __file__, role], env={**env, "PORT": str(child_port)}
         )
-        for role, child_port in (("http", port), ("ws", ws_port))
-    }
+
+    ports = {"http": port, "ws": ws_port}
+    children = {role: start(role, child_port) for role, child_port in ports.items()}
+    restarts: list[float] = []
     stopping: list[int] = []
 
     def forward(signum: int, _frame: Any) -> None:
@@ -470,6 +535,19 @@ def supervise() -> int:
         time.sleep(0.2)
         if stopping or failed:
             continue
+        socket_server = children["ws"]
+        if socket_server.poll() is None and report_age(status_file) > wedged_after:
+            logger.error("the socket server stopped reporting for %gs: killing it", wedged_after)
+            socket_server.kill()
+            socket_server.wait()
+            socket_server.returncode = EXIT_WEDGED
+        if socket_server.poll() == EXIT_WEDGED:
+            now = time.monotonic()
+            restarts[:] = [t for t in restarts if now - t < RESTART_WINDOW] + [now]
+            if len(restarts) <= RESTARTS_ALLOWED:
+                logger.error("the socket server was wedged: starting a new one")
+                children["ws"] = start("ws", ports["ws"], again=True)
+                continue
         for role, child in children.items():
             if child.poll() is not None:
                 logger.error("the %s server exited with %s: stopping", role, child.returncode)
@@ -483,7 +561,26 @@ def supervise() -> int:
     ]
     if created:
         shutil.rmtree(metrics, ignore_errors=True)
+    if status_dir:
+        shutil.rmtree(status_dir, ignore_errors=True)
     return 1 if failed else max(codes, key=abs)
+
+
+def starting_report(path: str, again: bool = False) -> None:
+    """The status file while the socket server starts: fresh, nothing stalled at the
+    first start (the servers start together); "starting" (503) for a replacement."""
+    stalled = {"server": "a new socket server is starting"} if again else {}
+    Path(path).write_text(json.dumps({"pid": 0, "stalled": stalled, "starting": True}))
+    future = time.time() + STARTING_GRACE  # counted as fresh until the server reports
+    os.utime(path, (future, future))
+
+
+def report_age(path: str) -> float:
+    """Seconds since the socket server last wrote its status (0 if it never could)."""
+    try:
+        return max(0.0, time.time() - os.stat(path).st_mtime)
+    except OSError:
+        return 0.0
 
 
 def main() -> None:
@@ -497,11 +594,11 @@ def main() -> None:
         _configure_logging()
         run_http()
     elif role == "ws":
-        build_server().run()
+        run_socket_server()
     elif layout == "daphne":
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             metrics_directory()  # one process needs none, but a set one starts empty
-        build_server().run()
+        run_socket_server()
     else:
         _configure_logging()
         sys.exit(supervise())

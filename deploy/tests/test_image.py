@@ -135,7 +135,10 @@ def test_health_answers_with_every_dependency(container):
     status, _, body = http_get(container["base"] + "/health/", Host="10.1.2.3")
 
     assert status == 200, body
-    assert json.loads(body) == {"status": "healthy", "checks": {"database": "ok", "redis": "ok"}}
+    assert json.loads(body) == {
+        "status": "healthy",
+        "checks": {"database": "ok", "redis": "ok", "sockets": "ok"},
+    }
 
 
 def test_a_websocket_upgrades_through_the_container(container):

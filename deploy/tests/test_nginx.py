@@ -167,7 +167,7 @@ def test_health_answers_over_plain_http_whatever_the_host(stack):
     assert status == 200, body
     assert json.loads(body) == {
         "status": "healthy",
-        "checks": {"database": "ok", "redis": "ok"},
+        "checks": {"database": "ok", "redis": "ok", "sockets": "ok"},
     }
     assert header(headers, "Cache-Control") == "no-store"
 

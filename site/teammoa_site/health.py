@@ -83,7 +83,20 @@ def check_redis() -> str:
     return OK
 
 
-CHECKS: dict[str, Callable[[], str]] = {"database": check_database, "redis": check_redis}
+def check_sockets() -> str:
+    """The mindmap socket path (hub, presence registry, writer) is making progress: in
+    this process, and in the socket server beside it when it reports to a status file
+    (``TEAMMOA_MINDMAP_STATUS_FILE``, set by deploy/serve.py)."""
+    from teammoa.mindmap.health import check
+
+    return check()
+
+
+CHECKS: dict[str, Callable[[], str]] = {
+    "database": check_database,
+    "redis": check_redis,
+    "sockets": check_sockets,
+}
 
 
 def _timeout() -> float:

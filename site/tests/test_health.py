@@ -38,7 +38,7 @@ def test_healthy_with_a_working_database_and_no_redis_configured(client):
     assert response["Cache-Control"] == "no-store"
     assert response.json() == {
         "status": "healthy",
-        "checks": {"database": "ok", "redis": "skipped"},
+        "checks": {"database": "ok", "redis": "skipped", "sockets": "ok"},
     }
 
 
@@ -264,7 +264,7 @@ def test_prod_settings_do_not_redirect_health(tmp_path):
     assert report["page"] == [301, "https://teammoa.example/"]
     assert report["health"] == [
         200,
-        {"status": "healthy", "checks": {"database": "ok", "redis": "skipped"}},
+        {"status": "healthy", "checks": {"database": "ok", "redis": "skipped", "sockets": "ok"}},
     ]
     assert report["live"] == 200
 

@@ -90,7 +90,7 @@ def test_health_says_ok_for_redis(client):
     assert response.status_code == 200
     assert response.json() == {
         "status": "healthy",
-        "checks": {"database": "ok", "redis": "ok"},
+        "checks": {"database": "ok", "redis": "ok", "sockets": "ok"},
     }
 
 

@@ -37,6 +37,10 @@ def test_defaults():
         ("PRESENCE_REDIS_URL", "http://x", "E008"),
         ("PNG_FONT", 3, "E009"),
         ("SWITCH_INTERVAL", 1, "E010"),
+        ("WRITERS", 0, "E007"),
+        ("PRESENCE_MAX_CONNECTIONS", 0, "E012"),
+        ("STALL_SECONDS", 0, "E013"),
+        ("STATUS_FILE", "", "E014"),
     ],
 )
 def test_bad_settings_are_reported(setting, value, error):

@@ -7,6 +7,7 @@ import os
 import uuid
 
 import pytest
+import pytest_asyncio
 
 from teammoa.mindmap.presence import MemoryRegistry, RedisRegistry, person
 
@@ -74,3 +75,109 @@ def test_person_has_a_stable_colour():
             return "eve"
 
     assert person(U()) == person(U()) and person(U())["name"] == "Eve"
+
+
+@pytest_asyncio.fixture
+async def redis_registry():
+    """A Redis registry on a prefix of its own, and a plain client to look at its keys."""
+    import redis.asyncio as aioredis
+
+    prefix = f"teammoa-mindmap-tests:{uuid.uuid4().hex[:8]}"
+    made = []
+
+    def make(**kwargs):
+        registry = RedisRegistry(os.environ["REDIS_URL"], prefix=prefix, **kwargs)
+        made.append(registry)
+        return registry
+
+    plain = aioredis.Redis.from_url(os.environ["REDIS_URL"])
+    yield make, plain, prefix
+    for registry in made:
+        await registry.close()
+    await plain.aclose()
+
+
+@pytest.mark.asyncio
+@pytest.mark.services("redis")
+async def test_a_burst_queues_on_one_connection_and_goes_out_in_few_round_trips(redis_registry):
+    make, _plain, _prefix = redis_registry
+    registry = make(ttl=20, max_connections=1)
+    pipelines = []
+    real_pipeline = registry.client.pipeline
+
+    def counting_pipeline(*args, **kwargs):
+        pipelines.append(1)
+        return real_pipeline(*args, **kwargs)
+
+    registry.client.pipeline = counting_pipeline
+    people = [{"user": n, "name": f"U{n}", "color": "#000"} for n in range(1000)]
+    # 1,000 sockets over 100 mindmaps, all at once: none fails for want of a connection.
+    firsts = await asyncio.gather(
+        *(registry.join(n % 100, f"c{n}", who) for n, who in enumerate(people))
+    )
+    assert all(firsts)
+    assert len(pipelines) <= 4, len(pipelines)
+    assert len(await registry.people(7)) == 10
+    gone = await asyncio.gather(*(registry.leave(n % 100, f"c{n}") for n in range(1000)))
+    assert sorted(who["user"] for who in gone) == list(range(1000))
+    assert await registry.due() == []
+    assert registry.client.connection_pool.max_connections == 1
+
+
+@pytest.mark.asyncio
+@pytest.mark.services("redis")
+async def test_expired_entries_are_due_wherever_their_mindmap_is_open(redis_registry):
+    make, plain, prefix = redis_registry
+    registry = make(ttl=1)
+    for mindmap_id in (1, 2, 3):
+        await registry.join(mindmap_id, f"c{mindmap_id}", {**ALICE, "user": mindmap_id})
+    await registry.join(4, "kept", BOB)
+    assert await registry.due() == []
+    for _ in range(3):
+        await asyncio.sleep(0.45)
+        await registry.refresh(4, ["kept"])
+    # Another process (or none) held mindmaps 1-3: their entries are due anyway.
+    assert sorted(await registry.due()) == [1, 2, 3]
+    assert [p["user"] for p in await registry.sweep(2)] == [2]
+    assert sorted(await registry.due()) == [1, 3]
+    assert await plain.exists(f"{prefix}:2:conns", f"{prefix}:2:info") == 0
+
+
+@pytest.mark.asyncio
+@pytest.mark.services("redis")
+async def test_keys_nobody_refreshes_vanish_shortly_after_the_ttl(redis_registry):
+    make, plain, prefix = redis_registry
+    registry = make(ttl=1)
+    await registry.join(5, "c", ALICE)
+    assert await plain.exists(f"{prefix}:5:conns", f"{prefix}:5:info", f"{prefix}:maps") == 3
+    await asyncio.sleep(2.2)  # TTL x 1.25, rounded up to whole seconds
+    assert await plain.exists(f"{prefix}:5:conns", f"{prefix}:5:info", f"{prefix}:maps") == 0
+
+
+@pytest.mark.asyncio
+@pytest.mark.services("redis")
+async def test_a_failed_leave_is_retried(redis_registry, monkeypatch):
+    from teammoa.mindmap import presence
+
+    make, _plain, _prefix = redis_registry
+    registry = make(ttl=20)
+    await registry.join(6, "c", ALICE)
+    monkeypatch.setattr(presence, "LEAVE_RETRIES", (0.05, 0.05))
+    real_pipeline = registry.client.pipeline
+    failures = []
+
+    def failing_twice(*args, **kwargs):
+        pipe = real_pipeline(*args, **kwargs)
+        if len(failures) < 2:
+            failures.append(1)
+
+            async def refuse(*args, **kwargs):
+                raise ConnectionError("Too many connections")
+
+            pipe.execute = refuse
+        return pipe
+
+    registry.client.pipeline = failing_twice
+    assert (await registry.leave(6, "c"))["user"] == ALICE["user"]
+    assert len(failures) == 2
+    assert await registry.people(6) == []

@@ -185,6 +185,11 @@ else:
 # p99 of moves under load; docs/benchmarks.md). The app leaves the interpreter alone
 # unless its host opts in, as the site does here.
 TEAMMOA_MINDMAP_SWITCH_INTERVAL = 0.001
+# Written every second by the socket server (deploy/serve.py sets it for both servers) and
+# read by /health/ in whichever process answers it: the socket path's readiness.
+TEAMMOA_MINDMAP_STATUS_FILE = env.str("TEAMMOA_MINDMAP_STATUS_FILE", default="") or None
+# A hub, presence registry or writer holding a piece of work this long is "stalled".
+TEAMMOA_MINDMAP_STALL_SECONDS = env.float("TEAMMOA_MINDMAP_STALL_SECONDS", default=5.0)
 
 # --- Accounts -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

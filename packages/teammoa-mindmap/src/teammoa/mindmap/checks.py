@@ -48,9 +48,18 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         value = getattr(conf, name)
         if not _number(value) or not low <= value <= high:
             error(f"TEAMMOA_MINDMAP_{name} must be a number from {low} to {high}.", 6)
-    for name in ("WRITE_BATCH", "MAX_NODES", "IMPORT_MAX_BYTES"):
+    for name in ("WRITE_BATCH", "MAX_NODES", "IMPORT_MAX_BYTES", "WRITERS"):
         if not _positive_int(getattr(conf, name)):
             error(f"TEAMMOA_MINDMAP_{name} must be a positive integer.", 7)
+    connections = conf.PRESENCE_MAX_CONNECTIONS
+    if not _positive_int(connections) or connections > 100:
+        error("TEAMMOA_MINDMAP_PRESENCE_MAX_CONNECTIONS must be an integer from 1 to 100.", 12)
+    stall = conf.STALL_SECONDS
+    if not _number(stall) or not 0.5 <= stall <= 600:
+        error("TEAMMOA_MINDMAP_STALL_SECONDS must be a number from 0.5 to 600.", 13)
+    status_file = conf.STATUS_FILE
+    if status_file is not None and not (isinstance(status_file, str) and status_file):
+        error("TEAMMOA_MINDMAP_STATUS_FILE must be None or a file path.", 14)
     url = conf.PRESENCE_REDIS_URL
     if url is not None and not (isinstance(url, str) and url.startswith(("redis", "unix"))):
         error("TEAMMOA_MINDMAP_PRESENCE_REDIS_URL must be None or a redis:// URL.", 8)

@@ -37,6 +37,20 @@ DEFAULTS: dict[str, Any] = {
     # a host project's variable of that name is not a promise that ``redis`` is installed.
     "PRESENCE_REDIS_URL": None,
     "PRESENCE_PREFIX": "teammoa:mindmap:presence",
+    # Redis connections the presence registry of one server process may hold. Requests
+    # are pipelined by one task, so a burst waits its turn instead of needing more.
+    "PRESENCE_MAX_CONNECTIONS": 2,
+    # Threads (each keeping one database connection) that write the edits of different
+    # mindmaps in parallel; each mindmap's edits still go one batch at a time, in order.
+    "WRITERS": 4,
+    # A part of the socket path (hub, presence registry, writer) holding a piece of work
+    # this long without finishing it is reported as stalled by the health check
+    # (``teammoa.mindmap.health``), in seconds.
+    "STALL_SECONDS": 5,
+    # The socket server's status for health checks answered by another process (e.g. a
+    # WSGI server beside it): the server writes this file every second, the check reads
+    # it (``teammoa.mindmap.health``). None: only this process is checked.
+    "STATUS_FILE": None,
     # Python's GIL switch interval (seconds) for server processes that serve mindmap
     # sockets. The interpreter's 5 ms lets a busy event loop keep a database thread waiting
     # 5 ms per round trip; 1 ms cut the p99 latency of moves by more than half under load

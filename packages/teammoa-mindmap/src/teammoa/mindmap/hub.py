@@ -5,6 +5,10 @@ channel of its own, and fans what arrives out to its rooms (``teammoa.mindmap.ro
 So a broadcast costs one channel-layer message per process, not one per socket, and the
 process's inbox carries one message per change batch or cursor tick. Messages a process
 sent itself are delivered locally at once and ignored when they come back.
+
+The hub also keeps this process's part of the who-is-here registry alive: one heartbeat
+for all its rooms' connections, and a sweep of every mindmap (open here or nowhere)
+holding expired entries, whose departures it announces.
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from teammoa.mindmap import signals, writer
+from teammoa.mindmap import protocol, signals, writer
 from teammoa.mindmap.broadcast import CONTROL_GROUP, layer, room_group
 from teammoa.mindmap.conf import conf
 from teammoa.mindmap.local import all_hubs, cancelled, loop_hub, set_loop_hub, spawn
 from teammoa.mindmap.presence import Registry, make_registry
+from teammoa.mindmap.progress import HUB
 from teammoa.mindmap.rooms import Member, Room
 from teammoa.mindmap.services.changes import Change
 
@@ -45,15 +50,19 @@ class Bundle:
 
 async def join(member: Member, mindmap_id: int, team_id: int) -> Room:
     """Put a connection into its mindmap's room in this process (subscribed on return)."""
-    while True:
-        hub = loop_hub()
-        if hub is None or hub.stopped:
-            hub = Hub()
-            set_loop_hub(hub)
-            hub.starting = spawn(hub.start())
-        await asyncio.shield(hub.starting)
-        if not hub.stopped:
-            return await hub.join(member, mindmap_id, team_id)
+    token = HUB.begin(f"a socket joining mindmap {int(mindmap_id)}")
+    try:
+        while True:
+            hub = loop_hub()
+            if hub is None or hub.stopped:
+                hub = Hub()
+                set_loop_hub(hub)
+                hub.starting = spawn(hub.start())
+            await asyncio.shield(hub.starting)
+            if not hub.stopped:
+                return await hub.join(member, mindmap_id, team_id)
+    finally:
+        HUB.end(token)
 
 
 class Hub:
@@ -77,12 +86,13 @@ class Hub:
         interval = conf.SWITCH_INTERVAL
         if interval and sys.getswitchinterval() > interval:
             sys.setswitchinterval(interval)  # see conf.SWITCH_INTERVAL
+        self._tasks = [spawn(self._keep_presence()), spawn(self._beat())]
         if self.layer is not None:
             # The layer's default prefix, shared with every other process-local channel
             # (channels-redis serves one prefix's blocking read at a time: see core's
             # socket registry).
             self.channel = await self.layer.new_channel()
-            self._tasks = [spawn(self._receive()), spawn(self._send()), spawn(self._refresh())]
+            self._tasks += [spawn(self._receive()), spawn(self._send()), spawn(self._refresh())]
             await self._sync_group(CONTROL_GROUP, True)
 
     async def join(self, member: Member, mindmap_id: int, team_id: int) -> Room:
@@ -94,7 +104,7 @@ class Hub:
         room.members.add(member)
         # Subscribed before the caller reads its snapshot: nothing committed after the
         # snapshot can be missed.
-        await self._sync_group(room_group(mindmap_id), True)
+        await self._sync_group(room_group(mindmap_id), True, again=False)
         return room
 
     async def leave(self, room: Room, member: Member) -> None:
@@ -106,6 +116,15 @@ class Hub:
         await self._sync_group(room_group(room.id), room.id in self.rooms)
         if not self.rooms:
             await self.stop()
+
+    def presence_left(self, mindmap_id: int, people: list[dict[str, Any]]) -> None:
+        """Announce departures found by a sweep or a retried leave, here and elsewhere."""
+        encoded = [protocol.dumps({"type": protocol.PRESENCE_LEFT, **who}) for who in people]
+        room = self.rooms.get(mindmap_id)
+        if room is not None:
+            room.notify(encoded)
+        else:
+            self.queue_notices(mindmap_id, encoded)
 
     async def stop(self) -> None:
         if self.stopped or self.rooms:
@@ -131,15 +150,22 @@ class Hub:
             with contextlib.suppress(Exception):
                 await writer.release()
 
-    async def _sync_group(self, group: str, wanted: bool) -> None:
-        """Join or leave a group; serialised, so quick leave/join pairs end up right."""
+    async def _sync_group(self, group: str, wanted: bool, again: bool = True) -> None:
+        """Join or leave a group; serialised, so quick leave/join pairs end up right.
+
+        ``again=False``: nothing to do when already joined (a room's second socket).
+        """
         if self.layer is None or self.channel is None:
+            return
+        if wanted and not again and group in self._subscribed and not self._group_lock.locked():
             return
         async with self._group_lock:
             if group.startswith("teammoa.mindmap.") and group != CONTROL_GROUP:
                 wanted = int(group.rsplit(".", 1)[1]) in self.rooms
             try:
-                if wanted:
+                if wanted and not again and group in self._subscribed:
+                    pass
+                elif wanted:
                     await self.layer.group_add(group, self.channel)
                     self._subscribed.add(group)
                 elif group in self._subscribed:
@@ -195,6 +221,7 @@ class Hub:
     async def _send_pending(self) -> None:
         bundles, self._bundles = self._bundles, {}
         for mindmap_id, bundle in bundles.items():
+            token = HUB.begin(f"a message for mindmap {mindmap_id}")
             message = {
                 "type": "mindmap.bundle",
                 "origin": self.id,
@@ -210,6 +237,8 @@ class Hub:
                 # The other processes notice missing changes (a version gap, or the
                 # periodic version check) and resync their clients.
                 logger.exception("mindmap %s: could not reach the other servers", mindmap_id)
+            finally:
+                HUB.end(token)
 
     async def _receive(self) -> None:
         while not self.stopped:
@@ -246,6 +275,40 @@ class Hub:
             room.relay([tuple(item) for item in message["items"]])
         if message.get("notices"):
             room.notify(message["notices"], remote=True)
+
+    async def _beat(self) -> None:
+        """The event loop's pulse: a loop that stops running shows as the hub stalling."""
+        while not self.stopped and not cancelled():
+            token = HUB.begin("the event loop")
+            try:
+                await asyncio.sleep(1)
+            finally:
+                HUB.end(token)
+
+    async def _keep_presence(self) -> None:
+        """Refresh this process's connections; sweep out the expired ones everywhere."""
+        interval = min(float(conf.PRESENCE_TTL_SECONDS) / 4, 5.0)
+        while not self.stopped and not cancelled():
+            await asyncio.sleep(interval)
+            rooms = list(self.rooms.values())
+            refreshed = await asyncio.gather(
+                *(self.registry.refresh(room.id, [m.conn for m in room.members]) for room in rooms),
+                return_exceptions=True,
+            )
+            try:
+                due = await self.registry.due()
+            except Exception:
+                logger.warning("presence upkeep failed", exc_info=True)
+                continue
+            swept = await asyncio.gather(
+                *(self.registry.sweep(mindmap_id) for mindmap_id in due), return_exceptions=True
+            )
+            failed = [r for r in (*refreshed, *swept) if isinstance(r, BaseException)]
+            if failed:
+                logger.warning("presence upkeep failed %d time(s): %r", len(failed), failed[0])
+            for mindmap_id, gone in zip(due, swept, strict=True):
+                if gone and not isinstance(gone, BaseException):
+                    self.presence_left(mindmap_id, gone)
 
     async def _refresh(self) -> None:
         while not self.stopped and not cancelled():

@@ -12,15 +12,24 @@ the registry, so exactly one process announces each ``presence.joined`` / ``pres
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 import json
+import logging
+import math
 import time
+import weakref
 from typing import TYPE_CHECKING, Any, Protocol
 
 from teammoa.core.models import display_name
 from teammoa.mindmap.conf import conf
+from teammoa.mindmap.progress import REGISTRY
 
 if TYPE_CHECKING:
     from teammoa.core.users import Actor
+
+logger = logging.getLogger(__name__)
 
 # Distinct on light and dark backgrounds; a user keeps one colour everywhere.
 PALETTE = (
@@ -64,7 +73,11 @@ class Registry(Protocol):
     async def people(self, mindmap_id: int) -> list[dict[str, Any]]:
         """Everyone present, once each."""
 
-    async def close(self) -> None: ...
+    async def due(self) -> list[int]:
+        """Mindmaps (open in any process, or in none) holding expired connections."""
+
+    async def close(self) -> None:
+        """Finish what is queued and let go of connections (the registry stays usable)."""
 
 
 def _unique(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -121,13 +134,25 @@ class MemoryRegistry:
         now = time.monotonic()
         return _unique([who for who, expires in self._live(mindmap_id).values() if expires > now])
 
+    async def due(self) -> list[int]:
+        now = time.monotonic()
+        return [
+            mindmap_id
+            for mindmap_id, room in self.rooms.items()
+            if any(expires <= now for _who, expires in room.values())
+        ]
+
     async def close(self) -> None:
         return None
 
 
 # Redis: per mindmap a sorted set (connection → expiry, in Redis server time) and a hash
-# (connection → person as JSON). Scripts run atomically, so concurrent processes agree.
-_LIVE_OTHER = """
+# (connection → person as JSON); one index of every mindmap holding connections (mindmap
+# → its earliest expiry), so expired entries are found even where no process has the
+# mindmap open. Scripts run atomically, so concurrent processes agree. Every key expires
+# a little after the last refresh of any of its connections, so a registry no process
+# keeps alive any longer empties itself.
+_COMMON = """
 local function live_other(zkey, hkey, conn, user, now)
   for _, c in ipairs(redis.call('ZRANGEBYSCORE', zkey, '(' .. now, '+inf')) do
     if c ~= conn then
@@ -141,44 +166,58 @@ local function now_seconds()
   local t = redis.call('TIME')
   return tonumber(t[1]) + tonumber(t[2]) / 1000000
 end
+local function reindex(keys, id, keep)
+  local first = redis.call('ZRANGE', keys[1], 0, 0, 'WITHSCORES')
+  if #first == 0 then
+    redis.call('ZREM', keys[3], id)
+    redis.call('DEL', keys[2])
+    return
+  end
+  redis.call('ZADD', keys[3], first[2], id)
+  redis.call('EXPIRE', keys[1], keep)
+  redis.call('EXPIRE', keys[2], keep)
+  redis.call('EXPIRE', keys[3], keep)
+end
 """
+# ARGV: mindmap id, key lifetime, then the script's own arguments.
 _JOIN = (
-    _LIVE_OTHER
+    _COMMON
     + """
 local now = now_seconds()
-local ttl = tonumber(ARGV[3])
-local user = cjson.decode(ARGV[2])['user']
-local first = not live_other(KEYS[1], KEYS[2], ARGV[1], user, now)
-redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-redis.call('EXPIRE', KEYS[1], math.ceil(ttl * 4))
-redis.call('EXPIRE', KEYS[2], math.ceil(ttl * 4))
+local ttl = tonumber(ARGV[5])
+local user = cjson.decode(ARGV[4])['user']
+local first = not live_other(KEYS[1], KEYS[2], ARGV[3], user, now)
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+reindex(KEYS, ARGV[1], ARGV[2])
 if first then return 1 else return 0 end
 """
 )
 _LEAVE = (
-    _LIVE_OTHER
+    _COMMON
     + """
-local info = redis.call('HGET', KEYS[2], ARGV[1])
-local removed = redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
+local info = redis.call('HGET', KEYS[2], ARGV[3])
+local removed = redis.call('ZREM', KEYS[1], ARGV[3])
+redis.call('HDEL', KEYS[2], ARGV[3])
+reindex(KEYS, ARGV[1], ARGV[2])
 if removed == 0 or not info then return false end
-if live_other(KEYS[1], KEYS[2], ARGV[1], cjson.decode(info)['user'], now_seconds()) then
+if live_other(KEYS[1], KEYS[2], ARGV[3], cjson.decode(info)['user'], now_seconds()) then
   return false
 end
 return info
 """
 )
-_REFRESH = """
-local t = redis.call('TIME')
-local expires = tonumber(t[1]) + tonumber(t[2]) / 1000000 + tonumber(ARGV[1])
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', expires, ARGV[i]) end
-redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[1]) * 4))
-redis.call('EXPIRE', KEYS[2], math.ceil(tonumber(ARGV[1]) * 4))
+_REFRESH = (
+    _COMMON
+    + """
+local expires = now_seconds() + tonumber(ARGV[3])
+for i = 4, #ARGV do redis.call('ZADD', KEYS[1], 'XX', expires, ARGV[i]) end
+reindex(KEYS, ARGV[1], ARGV[2])
 return 1
 """
+)
 _SWEEP = (
-    _LIVE_OTHER
+    _COMMON
     + """
 local now = now_seconds()
 local gone, seen = {}, {}
@@ -194,6 +233,7 @@ for _, c in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)) do
     end
   end
 end
+reindex(KEYS, ARGV[1], ARGV[2])
 return gone
 """
 )
@@ -204,71 +244,171 @@ local conns = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')
 if #conns == 0 then return {} end
 return redis.call('HMGET', KEYS[2], unpack(conns))
 """
+_DUE = """
+local t = redis.call('TIME')
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', tonumber(t[1]), 'LIMIT', 0, ARGV[1])
+"""
+_SCRIPTS = {
+    "join": _JOIN,
+    "leave": _LEAVE,
+    "refresh": _REFRESH,
+    "sweep": _SWEEP,
+    "people": _PEOPLE,
+    "due": _DUE,
+}
+# Commands per pipeline; a burst larger than this goes out in several, one after another.
+PIPELINE_LIMIT = 500
+# A failed leave is tried again after these pauses (seconds); after the last, the sweep
+# removes the entry once it expires (within the TTL).
+LEAVE_RETRIES = (0.2, 1.0, 3.0)
+# Mindmaps swept per upkeep round.
+DUE_LIMIT = 200
+
+
+class _Op:
+    __slots__ = ("args", "future", "keys", "name", "token")
+
+    def __init__(self, name: str, keys: list[str], args: list[Any], future: Any) -> None:
+        self.name, self.keys, self.args, self.future = name, keys, args, future
+        self.token = 0
 
 
 class RedisRegistry:
-    """The registry shared by every server process through Redis."""
+    """The registry shared by every server process through Redis.
 
-    def __init__(self, url: str, ttl: float, prefix: str) -> None:
+    One client per event loop (server process) with a small bounded pool, and one task
+    that sends whatever was asked for meanwhile as one pipeline: a thousand sockets
+    arriving or leaving together cost a few round trips, not a thousand, and a burst
+    waits its turn in the queue instead of failing for want of a connection.
+    """
+
+    def __init__(self, url: str, ttl: float, prefix: str, max_connections: int = 2) -> None:
         import redis.asyncio as aioredis  # the site's dependency, through channels-redis
 
         self.ttl = ttl
         self.prefix = prefix
-        self.client = aioredis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
-        self.scripts = {
-            name: self.client.register_script(source)
-            for name, source in (
-                ("join", _JOIN),
-                ("leave", _LEAVE),
-                ("refresh", _REFRESH),
-                ("sweep", _SWEEP),
-                ("people", _PEOPLE),
-            )
-        }
+        # Keys outlive the last refresh of their connections by a quarter of the TTL.
+        self.keep = max(1, math.ceil(ttl * 1.25))
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url,
+            max_connections=max_connections,
+            timeout=10,
+            socket_connect_timeout=2,
+            socket_timeout=5,
+        )
+        self.client = aioredis.Redis(connection_pool=pool)
+        self.scripts = {name: self.client.register_script(src) for name, src in _SCRIPTS.items()}
+        self._queue: list[_Op] = []
+        self._sender: asyncio.Task[None] | None = None
 
     def _keys(self, mindmap_id: int) -> list[str]:
-        return [f"{self.prefix}:{mindmap_id}:conns", f"{self.prefix}:{mindmap_id}:info"]
+        return [
+            f"{self.prefix}:{mindmap_id}:conns",
+            f"{self.prefix}:{mindmap_id}:info",
+            f"{self.prefix}:maps",
+        ]
+
+    def _call(self, name: str, mindmap_id: int | None, args: list[Any]) -> asyncio.Future[Any]:
+        future = asyncio.get_running_loop().create_future()
+        if mindmap_id is None:
+            keys, args = [f"{self.prefix}:maps"], args
+        else:
+            keys, args = self._keys(mindmap_id), [int(mindmap_id), self.keep, *args]
+        op = _Op(name, keys, args, future)
+        op.token = REGISTRY.begin(f"a presence {name}")
+        self._queue.append(op)
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.get_running_loop().create_task(
+                self._send(), context=contextvars.Context()
+            )
+        return future
+
+    async def _send(self) -> None:
+        while self._queue:
+            await asyncio.sleep(0)  # whatever this loop iteration asks for goes along
+            batch, self._queue = self._queue[:PIPELINE_LIMIT], self._queue[PIPELINE_LIMIT:]
+            try:
+                async with self.client.pipeline(transaction=False) as pipe:
+                    for op in batch:
+                        await self.scripts[op.name](keys=op.keys, args=op.args, client=pipe)
+                    results = await pipe.execute(raise_on_error=False)
+            except asyncio.CancelledError:
+                self._settle(batch, [ConnectionError("presence registry closed")] * len(batch))
+                raise
+            except Exception as exc:
+                results = [exc] * len(batch)
+            self._settle(batch, results)
+
+    def _settle(self, batch: list[_Op], results: list[Any]) -> None:
+        for op, result in zip(batch, results, strict=True):
+            REGISTRY.end(op.token)
+            if op.future.done():
+                continue
+            if isinstance(result, BaseException):
+                op.future.set_exception(result)
+            else:
+                op.future.set_result(result)
 
     async def join(self, mindmap_id: int, conn: str, who: dict[str, Any]) -> bool:
         args = [conn, json.dumps(who, ensure_ascii=False), self.ttl]
-        return bool(await self.scripts["join"](keys=self._keys(mindmap_id), args=args))
+        return bool(await self._call("join", mindmap_id, args))
 
     async def leave(self, mindmap_id: int, conn: str) -> dict[str, Any] | None:
-        info = await self.scripts["leave"](keys=self._keys(mindmap_id), args=[conn])
-        return json.loads(info) if info else None
+        for pause in (*LEAVE_RETRIES, None):
+            try:
+                info = await self._call("leave", mindmap_id, [conn])
+            except Exception:
+                if pause is None:
+                    raise
+                logger.info("mindmap %s: presence cleanup failed; retrying", mindmap_id)
+                await asyncio.sleep(pause)
+                continue
+            return json.loads(info) if info else None
+        return None
 
     async def refresh(self, mindmap_id: int, conns: list[str]) -> None:
         if conns:
-            await self.scripts["refresh"](keys=self._keys(mindmap_id), args=[self.ttl, *conns])
+            await self._call("refresh", mindmap_id, [self.ttl, *conns])
 
     async def sweep(self, mindmap_id: int) -> list[dict[str, Any]]:
-        gone = await self.scripts["sweep"](keys=self._keys(mindmap_id), args=[])
+        gone = await self._call("sweep", mindmap_id, [])
         return [json.loads(info) for info in gone or []]
 
     async def people(self, mindmap_id: int) -> list[dict[str, Any]]:
-        infos = await self.scripts["people"](keys=self._keys(mindmap_id), args=[])
+        infos = await self._call("people", mindmap_id, [])
         return _unique([json.loads(info) for info in infos or [] if info])
 
+    async def due(self) -> list[int]:
+        return [int(value) for value in await self._call("due", None, [DUE_LIMIT]) or []]
+
     async def close(self) -> None:
-        await self.client.aclose()
+        sender = self._sender
+        if sender is not None and not sender.done():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(sender), 5)
+        await self.client.connection_pool.disconnect(inuse_connections=False)
 
 
-def make_registry() -> Registry:
-    """Redis when one is configured (``TEAMMOA_MINDMAP_PRESENCE_REDIS_URL`` or the site's
-    ``REDIS_URL``), else this process's memory."""
-    url = conf.presence_redis_url
-    ttl = float(conf.PRESENCE_TTL_SECONDS)
-    if url:
-        return RedisRegistry(url, ttl, conf.PRESENCE_PREFIX)
-    return _memory_registry(ttl)
-
-
+_registries: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, Registry]] = (
+    weakref.WeakKeyDictionary()
+)
 _MEMORY: dict[float, MemoryRegistry] = {}
 
 
-def _memory_registry(ttl: float) -> MemoryRegistry:
-    # One per process (and TTL), shared by every event loop: in-process presence must
-    # agree across the loops a test run or a dev server creates.
-    if ttl not in _MEMORY:
-        _MEMORY[ttl] = MemoryRegistry(ttl)
-    return _MEMORY[ttl]
+def make_registry() -> Registry:
+    """This process's registry: Redis when one is configured
+    (``TEAMMOA_MINDMAP_PRESENCE_REDIS_URL`` or the default channel layer's Redis), else
+    this process's memory. One per event loop and configuration, shared by every hub."""
+    url = conf.presence_redis_url
+    ttl = float(conf.PRESENCE_TTL_SECONDS)
+    if not url:
+        # One per process (and TTL), shared by every event loop: in-process presence must
+        # agree across the loops a test run or a dev server creates.
+        if ttl not in _MEMORY:
+            _MEMORY[ttl] = MemoryRegistry(ttl)
+        return _MEMORY[ttl]
+    mine = _registries.setdefault(asyncio.get_running_loop(), {})
+    key = (url, ttl, conf.PRESENCE_PREFIX, conf.PRESENCE_MAX_CONNECTIONS)
+    if key not in mine:
+        mine[key] = RedisRegistry(url, ttl, conf.PRESENCE_PREFIX, conf.PRESENCE_MAX_CONNECTIONS)
+    return mine[key]

@@ -2,8 +2,8 @@
 
 The room keeps persisted changes in version order (holding an early arrival until the
 change before it comes, and resynchronising its clients if it never does), coalesces
-cursors and drags into one fan-out per tick, queues edits for the writer, and keeps
-this process's part of the who-is-here registry alive.
+cursors and drags into one fan-out per tick, queues edits for the writer, and announces
+arrivals and departures (the hub keeps the who-is-here registry alive for all rooms).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ class Room:
         self._audit_target: int | None = None
 
     def start(self) -> None:
-        self._tasks = [spawn(self._keep_presence()), spawn(self._audit())]
+        self._tasks = [spawn(self._audit())]
 
     async def close(self) -> None:
         for handle in (self._gap, self._tick, self._resync_later):
@@ -290,20 +290,6 @@ class Room:
         except Exception:
             logger.warning("mindmap %s: presence unavailable", self.id, exc_info=True)
             return list({member.user_id: member.who for member in self.members}.values())
-
-    async def _keep_presence(self) -> None:
-        interval = min(float(conf.PRESENCE_TTL_SECONDS) / 4, 5.0)
-        while not cancelled():
-            await asyncio.sleep(interval)
-            try:
-                await self.hub.registry.refresh(self.id, [m.conn for m in self.members])
-                gone = await self.hub.registry.sweep(self.id)
-            except Exception:
-                logger.warning("mindmap %s: presence upkeep failed", self.id, exc_info=True)
-                continue
-            if gone:
-                left = [{"type": protocol.PRESENCE_LEFT, **who} for who in gone]
-                self.notify([protocol.dumps(message) for message in left])
 
     # --- edits: queued, then written in batches ----------------------------------
 

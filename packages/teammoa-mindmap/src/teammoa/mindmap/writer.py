@@ -1,11 +1,15 @@
-"""Where WebSocket edits are written: one worker thread per server process.
+"""Where WebSocket edits are written: a few worker threads per server process.
 
-The thread keeps its one database connection between batches (closing it after a
+Each thread keeps its one database connection between batches (closing it after a
 minute idle or on an error). Under ASGI every ``sync_to_async`` call would otherwise
 open a new connection (``CONN_MAX_AGE = 0``, SPEC section 7), and every round trip from a
 second thread waits for the busy event loop to hand over the GIL: fewer, cheaper
 round trips are what keep a move's latency low while fifty cursors stream in. The
-connection count stays bounded: one per process.
+connection count stays bounded: ``TEAMMOA_MINDMAP_WRITERS`` per process (default 4).
+
+The threads take batches from one queue, so the edits of different mindmaps are written
+in parallel; a room hands over its next batch only when the one before it is done, so
+each mindmap's edits are still written one batch at a time, in order.
 
 A batch holds several people's changes, so one change the database refuses must not
 take the others down with it (SPEC section 9: a bad operation fails alone). When a batch
@@ -22,8 +26,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from concurrent.futures import ThreadPoolExecutor
+import queue
+import threading
+from concurrent.futures import Future
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -40,14 +45,13 @@ from django.utils.translation import gettext_lazy as _
 
 from teammoa.core.errors import DomainError, Invalid
 from teammoa.mindmap import services
+from teammoa.mindmap.conf import conf
+from teammoa.mindmap.progress import WRITER
 from teammoa.mindmap.services.changes import Change, collecting
 
 logger = logging.getLogger(__name__)
 
 IDLE_SECONDS = 60
-
-_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="teammoa-mindmap-writer")
-_last_used = 0.0
 
 
 class WriteFailed(Exception):
@@ -148,20 +152,89 @@ def _apply_batch(mindmap_id: int, ops: list[Any]) -> Results:
 
 
 def _apply(mindmap_id: int, ops: list[Any]) -> Results:
-    global _last_used
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.connection is not None and (
-        time.monotonic() - _last_used > IDLE_SECONDS
-        or (connection.errors_occurred and not connection.is_usable())
+        connection.errors_occurred and not connection.is_usable()
     ):
         connection.close()
-    try:
-        results = _apply_batch(mindmap_id, ops)
-        if any(isinstance(result, WriteFailed) for result in results[0]):
-            connection.close()  # the next batch starts on a fresh connection
-        return results
-    finally:
-        _last_used = time.monotonic()
+    results = _apply_batch(mindmap_id, ops)
+    if any(isinstance(result, WriteFailed) for result in results[0]):
+        connection.close()  # the next batch starts on a fresh connection
+    return results
+
+
+_STOP = object()
+
+
+class Writers:
+    """Up to ``size`` threads taking jobs from one queue, started as work arrives.
+
+    A thread idle for ``IDLE_SECONDS`` closes its connection and ends, so an idle
+    process holds no database connection; :meth:`release` ends them all at once.
+    """
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.lock = threading.Lock()
+        self.threads: set[threading.Thread] = set()
+        self.idle = 0
+        self.queued = 0
+
+    def submit(self, function: Any, *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        with self.lock:
+            self.jobs.put((future, function, args))
+            self.queued += 1
+            if self.idle < self.queued and len(self.threads) < max(1, int(conf.WRITERS)):
+                thread = threading.Thread(
+                    target=self._run, name="teammoa-mindmap-writer", daemon=True
+                )
+                self.threads.add(thread)
+                thread.start()
+        return future
+
+    def _run(self) -> None:
+        me = threading.current_thread()
+        try:
+            while True:
+                with self.lock:
+                    self.idle += 1
+                try:
+                    job = self.jobs.get(timeout=IDLE_SECONDS)
+                except queue.Empty:
+                    job = None
+                with self.lock:
+                    self.idle -= 1
+                    if job is None:
+                        if self.queued:  # one arrived as the wait ended
+                            continue
+                        self.threads.discard(me)
+                        return
+                    self.queued -= 1
+                if job is _STOP:
+                    return
+                future, function, args = job
+                if not future.set_running_or_notify_cancel():
+                    continue
+                try:
+                    future.set_result(function(*args))
+                except BaseException as exc:  # handed to the waiting coroutine
+                    future.set_exception(exc)
+        finally:
+            with self.lock:
+                self.threads.discard(me)
+            connections[DEFAULT_DB_ALIAS].close()
+
+    def release(self) -> None:
+        """End every idle thread (its connection closed); busy ones end after their job."""
+        with self.lock:
+            count = len(self.threads)
+            for _ in range(count):
+                self.jobs.put(_STOP)
+                self.queued += 1
+
+
+_writers = Writers()
 
 
 async def write(mindmap_id: int, ops: list[Any]) -> Results:
@@ -174,13 +247,13 @@ async def write(mindmap_id: int, ops: list[Any]) -> Results:
         # SQLite takes one writer at a time (and a shared in-memory test database fails
         # at once on a second one): stay in the one thread every other query uses.
         return await database_sync_to_async(_apply_batch)(mindmap_id, ops)
-    return await asyncio.get_running_loop().run_in_executor(_pool, _apply, mindmap_id, ops)
-
-
-def _close() -> None:
-    connections[DEFAULT_DB_ALIAS].close()
+    token = WRITER.begin(f"a write of mindmap {int(mindmap_id)}")
+    try:
+        return await asyncio.wrap_future(_writers.submit(_apply, mindmap_id, ops))
+    finally:
+        WRITER.end(token)
 
 
 async def release() -> None:
-    """Close the writer's connection (the process has no open mindmap left)."""
-    await asyncio.get_running_loop().run_in_executor(_pool, _close)
+    """Close the writers' connections (the process has no open mindmap left)."""
+    _writers.release()
