@@ -598,7 +598,9 @@ def bench(session: nox.Session) -> None:
     About 7 minutes: 20/50/100/150 users x 60 s without think time, then 150 users at one
     request per second each. Its own database (teammoa_bench_http) and Redis index (9);
     BENCH_DATABASE_URL / BENCH_REDIS_URL override them, and arguments after `--` go to
-    bench/run_http.py (e.g. `-- --server daphne --seconds 20`).
+    bench/run_http.py (e.g. `-- --server daphne --seconds 20`). Then the WebSocket runs
+    (bench/run_ws.py, about 4 minutes, database teammoa_bench_ws): `-- ws [options]` runs
+    only those, BENCH_WS=0 skips them.
     """
     _require_tools(session, {"nginx": "nginx", "openssl": "openssl"})
     database_url = os.environ.get(
@@ -620,15 +622,31 @@ def bench(session: nox.Session) -> None:
         session.error("the benchmark needs " + "; ".join(missing))
     install_site(session)
     session.install(*BENCH_TOOLS)
-    session.run(
-        "python",
-        str(ROOT / "bench" / "run_http.py"),
-        "--database-url",
-        database_url,
-        "--redis-url",
-        redis_url,
-        *session.posargs,
-    )
+    ws_only = session.posargs[:1] == ["ws"]
+    if not ws_only:
+        session.run(
+            "python",
+            str(ROOT / "bench" / "run_http.py"),
+            "--database-url",
+            database_url,
+            "--redis-url",
+            redis_url,
+            *session.posargs,
+        )
+    if ws_only or os.environ.get("BENCH_WS", "1") != "0":
+        # The WebSocket runs (bench/run_ws.py): many maps, one busy map, batched and plain.
+        ws_database_url = os.environ.get(
+            "BENCH_WS_DATABASE_URL", _with_path(database_url, "/teammoa_bench_ws")
+        )
+        session.run(
+            "python",
+            str(ROOT / "bench" / "run_ws.py"),
+            "--database-url",
+            ws_database_url,
+            "--redis-url",
+            redis_url,
+            *(session.posargs[1:] if ws_only else []),
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover - `python noxfile.py` is not the way in

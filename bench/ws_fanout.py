@@ -1,9 +1,11 @@
-"""WebSocket fan-out benchmark for the mindmap: N clients in one mindmap.
+"""WebSocket fan-out benchmark for the mindmap: N clients over M mindmaps (default 1).
 
 Each client sends cursor frames at --cursor-hz and moves its own node at --move-hz for
 --seconds; the script prints the messages per second delivered, p50/p95/p99 delivery
 latency (cursors and moves), and checks that every client received every persisted
-change in version order and that every client's final state equals the database.
+change of its mindmap in version order and that every client's final state equals the
+database. With --maps M the clients are spread evenly over M mindmaps of M teams (many
+teams with a few editors each, as a real deployment has).
 
 Send times travel inside the positions (x + 5400·y = milliseconds modulo 5.4 h), so
 latency needs no shared table and clients may run in several processes (--procs).
@@ -53,12 +55,14 @@ def age(x: int, y: int) -> float:
 # --- set-up (Django, in the main process) --------------------------------------------------
 
 
-def setup_world(clients: int) -> dict:
+def setup_world(clients: int, maps: int = 1) -> dict:
     sys.path.insert(0, str(SITE))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teammoa_site.settings.dev")
     import django
 
     django.setup()
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
@@ -66,24 +70,38 @@ def setup_world(clients: int) -> dict:
         SESSION_KEY,
         get_user_model,
     )
-    from django.contrib.sessions.backends.db import SessionStore
+
+    # The site's own engine (cached_db in production): sessions sit in the cache as after
+    # a real sign-in, so a handshake reads them from Redis, not from the database.
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
     from teammoa.core.models import Membership, Role, Team
     from teammoa.mindmap.models import Mindmap, Node
 
     run = uuid.uuid4().hex[:6]
-    users = [
-        get_user_model().objects.create(username=f"bench{run}u{i}", nickname=f"Bench {i}")
-        for i in range(clients)
-    ]
-    team = Team.objects.create(title=f"Bench {run}", max_members=100, join_password="!")  # noqa: S106 - unusable hash
-    Membership.objects.bulk_create(
-        Membership(team=team, user=user, role=Role.HOST if i == 0 else Role.MEMBER)
-        for i, user in enumerate(users)
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"bench{run}u{i}", nickname=f"Bench {i}") for i in range(clients)
     )
-    mindmap = Mindmap.objects.create(team=team, title="Bench")
+    if users[0].pk is None:  # a backend that does not return ids from bulk_create
+        users = list(get_user_model().objects.filter(username__startswith=f"bench{run}u"))
+        users.sort(key=lambda user: int(user.username.rsplit("u", 1)[1]))
+    mindmaps = []
+    for number in range(maps):
+        team = Team.objects.create(
+            title=f"Bench {run} {number}",
+            max_members=100,
+            join_password="!",  # noqa: S106 - an unusable hash
+        )
+        members = users[number::maps]
+        Membership.objects.bulk_create(
+            Membership(team=team, user=user, role=Role.HOST if i == 0 else Role.MEMBER)
+            for i, user in enumerate(members)
+        )
+        mindmaps.append(Mindmap.objects.create(team=team, title="Bench"))
     nodes = [
-        Node.objects.create(mindmap=mindmap, title=f"N{i}", x=10 + i, y=10, created_by=user)
+        Node.objects.create(
+            mindmap=mindmaps[i % maps], title=f"N{i}", x=10 + i % 5000, y=10, created_by=user
+        )
         for i, user in enumerate(users)
     ]
     sessions = []
@@ -95,9 +113,9 @@ def setup_world(clients: int) -> dict:
         store.create()
         sessions.append(store.session_key)
     return {
-        "mindmap": mindmap.pk,
+        "maps": [mindmap.pk for mindmap in mindmaps],
         "clients": [
-            {"user": u.pk, "session": s, "node": n.pk}
+            {"user": u.pk, "session": s, "node": n.pk, "mindmap": n.mindmap_id}
             for u, s, n in zip(users, sessions, nodes, strict=True)
         ],
     }
@@ -112,18 +130,24 @@ def database_state(mindmap_id: int) -> dict:
     }
 
 
+def database_states(mindmap_ids: list[int]) -> dict[int, dict]:
+    return {mindmap_id: database_state(mindmap_id) for mindmap_id in mindmap_ids}
+
+
 # --- one client --------------------------------------------------------------------------
 
 
 class Client:
-    def __init__(self, spec: dict, url: str, mindmap: int, args: argparse.Namespace) -> None:
-        self.spec, self.url, self.mindmap, self.args = spec, url, mindmap, args
+    def __init__(self, spec: dict, url: str, args: argparse.Namespace) -> None:
+        self.spec, self.url, self.mindmap, self.args = spec, url, spec["mindmap"], args
         self.version = -1
         self.nodes: dict[int, tuple[int, int]] = {}
         self.cursor_ms: list[float] = []
         self.move_ms: list[float] = []
         self.received = self.frames = self.gaps = self.resyncs = 0
         self.snapshots = 0
+        self.reconnects = 0
+        self.snapshot_seconds = 0.0
         self.sent_cursors = self.sent_moves = self.acked = self.limited = self.errors = 0
         self.last_acked: tuple[int, int] | None = None
         self.final: dict | None = None
@@ -134,18 +158,29 @@ class Client:
 
     async def run(self, start: float, stop: float) -> None:
         from websockets.asyncio.client import connect
+        from websockets.exceptions import InvalidHandshake
 
         query = "?batch=1" if self.args.batch else ""
-        self.ws = await connect(
-            f"{self.url}/ws/mindmaps/{self.mindmap}/{query}",
-            # The server's own origin (SPEC section 9: scheme, host and port must match).
-            origin=self.url.replace("wss://", "https://", 1).replace("ws://", "http://", 1),
-            additional_headers={"Cookie": f"sessionid={self.spec['session']}"},
-            max_size=None,
-            open_timeout=30,
-        )
+        opened = time.monotonic()
+        for attempt in range(3):  # as the editor does: reconnect after a failed handshake
+            try:
+                self.ws = await connect(
+                    f"{self.url}/ws/mindmaps/{self.mindmap}/{query}",
+                    # The server's own origin (SPEC section 9: scheme, host and port match).
+                    origin=self.url.replace("wss://", "https://", 1).replace("ws://", "http://", 1),
+                    additional_headers={"Cookie": f"sessionid={self.spec['session']}"},
+                    max_size=None,
+                    open_timeout=30,
+                )
+                break
+            except (OSError, InvalidHandshake):
+                if attempt == 2:
+                    raise
+                self.reconnects += 1
+                await asyncio.sleep(0.5 * (attempt + 1))
         receiver = asyncio.create_task(self.receive())
         await asyncio.wait_for(self.ready.wait(), 30)
+        self.snapshot_seconds = time.monotonic() - opened
         await self.send_until(start, stop)
         await asyncio.sleep(self.args.settle)
         self.final_state = (self.version, dict(self.nodes))
@@ -230,11 +265,14 @@ class Client:
         state_version, state_nodes = self.final_state or (None, {})
         return {
             "node": self.spec["node"],
+            "mindmap": self.mindmap,
             "cursor_ms": self.cursor_ms,
             "move_ms": self.move_ms,
             "received": self.received,
             "frames": self.frames,
             "gaps": self.gaps,
+            "reconnects": self.reconnects,
+            "snapshot_seconds": self.snapshot_seconds,
             "resyncs": self.resyncs,
             "sent_cursors": self.sent_cursors,
             "sent_moves": self.sent_moves,
@@ -247,18 +285,18 @@ class Client:
         }
 
 
-async def run_clients(specs: list[tuple[dict, str]], mindmap: int, args, start_at: float) -> list:
+async def run_clients(specs: list[tuple[dict, str]], args, start_at: float) -> list:
     loop = asyncio.get_running_loop()
     # start_at is wall-clock (shared by processes); convert to this loop's clock.
     start = loop.time() + (start_at - time.time())
     stop = start + args.seconds
-    clients = [Client(spec, url, mindmap, args) for spec, url in specs]
+    clients = [Client(spec, url, args) for spec, url in specs]
     await asyncio.gather(*(client.run(start, stop) for client in clients))
     return [client.result() for client in clients]
 
 
-def worker(specs, mindmap, args, start_at, out) -> None:
-    out.send(asyncio.run(run_clients(specs, mindmap, args, start_at)))
+def worker(specs, args, start_at, out) -> None:
+    out.send(asyncio.run(run_clients(specs, args, start_at)))
     out.close()
 
 
@@ -271,7 +309,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def spawn_servers(count: int) -> tuple[list[subprocess.Popen], list[str]]:
+def spawn_servers(count: int, serve: bool = False) -> tuple[list[subprocess.Popen], list[str]]:
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(
@@ -281,22 +319,29 @@ def spawn_servers(count: int) -> tuple[list[subprocess.Popen], list[str]]:
     processes, urls = [], []
     for _ in range(count):
         port = free_port()
+        daphne = [
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "teammoa_site.asgi:application",
+        ]
+        # --serve: the socket server as production runs it (deploy/serve.py's ws role).
+        command = [str(ROOT / "deploy" / "serve.py"), "ws"] if serve else daphne
         processes.append(
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "daphne",
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "teammoa_site.asgi:application",
-                ],
+                [sys.executable, *command],
                 cwd=SITE,
-                env=env,
+                env={
+                    **env,
+                    "PORT": str(port),
+                    "TEAMMOA_BIND": "127.0.0.1",
+                    "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
+                },
                 stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stderr=None if serve else subprocess.DEVNULL,
             )
         )
         urls.append(f"ws://127.0.0.1:{port}")
@@ -325,8 +370,13 @@ def percentiles(values: list[float]) -> str:
     return f"p50 {p50:.1f} ms  p95 {p95:.1f} ms  p99 {p99:.1f} ms  max {max(values):.0f} ms"
 
 
-def report(results: list[dict], args, database: dict) -> bool:
+def report(results: list[dict], args, databases: dict[int, dict]) -> bool:
     n = len(results)
+    per_map: dict[int, int] = {}
+    acked_per_map: dict[int, int] = {}
+    for r in results:
+        per_map[r["mindmap"]] = per_map.get(r["mindmap"], 0) + 1
+        acked_per_map[r["mindmap"]] = acked_per_map.get(r["mindmap"], 0) + r["acked"]
     cursor = [v for r in results for v in r["cursor_ms"]]
     moves = [v for r in results for v in r["move_ms"]]
     received = sum(r["received"] for r in results)
@@ -335,21 +385,24 @@ def report(results: list[dict], args, database: dict) -> bool:
     acked = sum(r["acked"] for r in results)
     gaps = sum(r["gaps"] for r in results)
     resyncs = sum(r["resyncs"] for r in results)
-    expected_move_deliveries = acked * n
+    peer_positions = sum(r["sent_cursors"] * (per_map[r["mindmap"]] - 1) for r in results)
+    expected_move_deliveries = sum(acked_per_map[m] * per_map[m] for m in per_map)
     lost_moves = sum(
         1
         for r in results
         if r["last_acked"] is not None
-        and database["nodes"].get(r["node"]) != tuple(r["last_acked"])
+        and databases[r["mindmap"]]["nodes"].get(r["node"]) != tuple(r["last_acked"])
     )
     matches = sum(r["matches_snapshot"] for r in results)
     snapshot_is_db = all(
-        r["snapshot"]["version"] == database["version"]
-        and r["snapshot"]["nodes"] == database["nodes"]
+        r["snapshot"]["version"] == databases[r["mindmap"]]["version"]
+        and r["snapshot"]["nodes"] == databases[r["mindmap"]]["nodes"]
         for r in results
     )
+    versions_match = all(databases[m]["version"] == acked_per_map[m] for m in per_map)
     print(
-        f"clients {n}, {args.seconds:g} s, cursors {args.cursor_hz:g} Hz, "
+        f"clients {n} over {len(per_map)} mindmap(s), {args.seconds:g} s, "
+        f"cursors {args.cursor_hz:g} Hz, "
         f"moves {args.move_hz:g} Hz, servers {args.spawn or 'external'}, "
         f"client processes {args.procs}, batch {args.batch}"
     )
@@ -362,19 +415,22 @@ def report(results: list[dict], args, database: dict) -> bool:
         f"{sum(r['frames'] for r in results) / args.seconds:.0f} frames/s"
     )
     print(
-        f"cursor latency ({len(cursor)}; {len(cursor) / max(1, sent_cursors * (n - 1)):.0%} of "
+        f"cursor latency ({len(cursor)}; {len(cursor) / max(1, peer_positions):.0%} of "
         f"all positions, the rest coalesced): {percentiles(cursor)}"
     )
     deliveries = f"{len(moves)} of {expected_move_deliveries} deliveries"
     print(f"move latency ({deliveries}): {percentiles(moves)}")
     print(f"all latency: {percentiles(cursor + moves)}")
+    waits = [r["snapshot_seconds"] * 1000 for r in results]
+    print(f"from opening a socket to its snapshot: {percentiles(waits)}")
     print(
         f"moves acked {acked}/{sent_moves}, rate-limited {sum(r['limited'] for r in results)}, "
         f"other errors {sum(r['errors'] for r in results)}, version gaps seen {gaps}, "
-        f"server resyncs {resyncs} (changes delivered in a snapshot instead)"
+        f"server resyncs {resyncs} (changes delivered in a snapshot instead), "
+        f"handshakes retried {sum(r['reconnects'] for r in results)}"
     )
     print(
-        f"database version {database['version']} (= moves acked: {database['version'] == acked}); "
+        f"database versions = moves acked in every mindmap: {versions_match}; "
         f"last acked position missing from the database: {lost_moves}"
     )
     print(
@@ -387,7 +443,7 @@ def report(results: list[dict], args, database: dict) -> bool:
         and matches == n
         and snapshot_is_db
         and (len(moves) == expected_move_deliveries or resyncs > 0)
-        and database["version"] == acked
+        and versions_match
     )
     print("OK" if ok else "FAILED")
     return ok
@@ -396,23 +452,29 @@ def report(results: list[dict], args, database: dict) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--maps", type=int, default=1, help="mindmaps the clients share")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--cursor-hz", type=float, default=20)
     parser.add_argument("--move-hz", type=float, default=2)
     parser.add_argument("--url", default="ws://127.0.0.1:8765", help="a running server")
     parser.add_argument("--spawn", type=int, default=0, help="start N Daphne processes")
+    parser.add_argument(
+        "--serve", action="store_true", help="spawn deploy/serve.py's socket server, not daphne"
+    )
     parser.add_argument("--procs", type=int, default=1, help="client processes")
     parser.add_argument("--settle", type=float, default=2.0)
     parser.add_argument("--no-batch", dest="batch", action="store_false")
     args = parser.parse_args()
-    if not 1 <= args.clients <= 200 or not 0 < args.seconds <= 600:
-        raise SystemExit("--clients 1..200 and --seconds up to 600")
+    if not 1 <= args.clients <= 2000 or not 0 < args.seconds <= 600:
+        raise SystemExit("--clients 1..2000 and --seconds up to 600")
+    if not 1 <= args.maps <= args.clients:
+        raise SystemExit("--maps from 1 to --clients")
 
-    world = setup_world(args.clients)
+    world = setup_world(args.clients, args.maps)
     from django.db import connections
 
     connections.close_all()
-    processes, urls = spawn_servers(args.spawn) if args.spawn else ([], [args.url])
+    processes, urls = spawn_servers(args.spawn, args.serve) if args.spawn else ([], [args.url])
     try:
         specs = [(spec, urls[i % len(urls)]) for i, spec in enumerate(world["clients"])]
         start_at = time.time() + 3 + args.clients * 0.05
@@ -421,16 +483,14 @@ def main() -> None:
         for share in range(args.procs):
             mine = specs[share :: args.procs]
             receiver, sender = context.Pipe(duplex=False)
-            child = context.Process(
-                target=worker, args=(mine, world["mindmap"], args, start_at, sender)
-            )
+            child = context.Process(target=worker, args=(mine, args, start_at, sender))
             child.start()
             pipes.append(receiver)
             children.append(child)
         results = [item for pipe in pipes for item in pipe.recv()]
         for child in children:
             child.join()
-        ok = report(results, args, database_state(world["mindmap"]))
+        ok = report(results, args, database_states(world["maps"]))
     finally:
         for process in processes:
             process.kill()

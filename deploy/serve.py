@@ -79,6 +79,8 @@ access_logger = logging.getLogger("teammoa.access")
 HEALTH_PREFIX = "/health/"
 # 1001 "going away" and 1012 "service restart" are what a server says when it leaves.
 ALLOWED_CLOSE_CODES = {1001, 1012}
+# Connections waiting to be accepted (the kernel caps it at net.core.somaxconn).
+LISTEN_BACKLOG = 1024
 # The socket server's exit status when its socket path stopped making progress.
 EXIT_WEDGED = 70
 RESTARTS_ALLOWED = 5
@@ -262,12 +264,17 @@ def build_server() -> Any:
 
     server = TeamMoaServer(
         application=application,
-        endpoints=[f"tcp:port={port}:interface={bind}"],
+        # Twisted listens with a backlog of 50: a rolling restart moving a thousand
+        # sockets here at once overflowed it, and some handshakes were dropped unanswered.
+        endpoints=[f"tcp:port={port}:interface={bind}:backlog={LISTEN_BACKLOG}"],
         signal_handlers=False,
         action_logger=AccessLog(),
         http_timeout=_env_float("TEAMMOA_HTTP_TIMEOUT", 120) or None,
         websocket_timeout=int(_env_float("TEAMMOA_WEBSOCKET_TIMEOUT", 86400)),
         websocket_connect_timeout=20,
+        # Autobahn drops a handshake not completed within this (Daphne's default is 5 s)
+        # without any answer; a burst of a thousand sockets takes longer than that.
+        websocket_handshake_timeout=20,
         ping_interval=20,
         ping_timeout=30,
         verbosity=0,

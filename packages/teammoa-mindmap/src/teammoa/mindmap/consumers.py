@@ -15,11 +15,9 @@ import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
-
 from teammoa.core.errors import Forbidden, NotFound
 from teammoa.core.websocket import OpenSocket, TooManySockets, admit, release
-from teammoa.mindmap import hub, protocol, services
+from teammoa.mindmap import hub, protocol, services, writer
 from teammoa.mindmap.conf import conf
 from teammoa.mindmap.limits import TokenBucket
 from teammoa.mindmap.local import spawn
@@ -33,8 +31,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def _read_snapshot(user: Actor, mindmap_id: int) -> dict[str, Any]:
-    services.open_mindmap(user, mindmap_id)  # still a member? (4403 / 4404 otherwise)
+def _read_snapshot(user: Actor, mindmap_id: int, check: bool) -> dict[str, Any]:
+    if check:  # still a member? (4403 / 4404 otherwise)
+        services.open_mindmap(user, mindmap_id)
     return services.snapshot(user, mindmap_id)
 
 
@@ -69,6 +68,8 @@ class MindmapConsumer:
         self._snapshot_task: asyncio.Task[None] | None = None
         self._snapshot_again = False
         self._snapshot_req: Any = None
+        # The first snapshot follows the membership check of the handshake at once.
+        self._checked = False
         # Frames waiting to go out, sent together (one ``batch`` frame if asked for).
         self.out: list[str] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -109,8 +110,10 @@ class MindmapConsumer:
             return
         try:
             mindmap_id = int(self.scope["url_route"]["kwargs"]["mindmap_id"])
-            mindmap, _membership = await database_sync_to_async(services.open_mindmap)(
-                user, mindmap_id
+            # On a reader thread with a kept connection: a burst of sockets does not open
+            # one database connection per handshake.
+            mindmap, _membership = await writer.read(
+                mindmap_id, services.open_mindmap, user, mindmap_id
             )
         except (NotFound, KeyError, ValueError):
             await self.refuse(protocol.CLOSE_NOT_FOUND)
@@ -129,6 +132,7 @@ class MindmapConsumer:
             await self.refuse(protocol.CLOSE_TOO_MANY)
             return
         self.user, self.user_id, self.who = user, int(user.pk), person(user)
+        self._checked = True
         self.accepted = True
         await self.base_send({"type": "websocket.accept"})
         self.room = await hub.join(self, mindmap.pk, mindmap.team_id)
@@ -175,7 +179,8 @@ class MindmapConsumer:
         while self._snapshot_again and not self.closed:
             self._snapshot_again = False
             try:
-                data = await database_sync_to_async(_read_snapshot)(self.user, room.id)
+                check, self._checked = not self._checked, False
+                data = await writer.read(room.id, _read_snapshot, self.user, room.id, check)
                 people = await room.people()
             except Forbidden:
                 self.close_with(protocol.CLOSE_FORBIDDEN)

@@ -246,7 +246,8 @@ return redis.call('HMGET', KEYS[2], unpack(conns))
 """
 _DUE = """
 local t = redis.call('TIME')
-return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', tonumber(t[1]), 'LIMIT', 0, ARGV[1])
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, ARGV[1])
 """
 _SCRIPTS = {
     "join": _JOIN,

@@ -15,8 +15,6 @@ import random
 import time
 from typing import Any, Protocol
 
-from channels.db import database_sync_to_async
-
 from teammoa.core.errors import DomainError
 from teammoa.mindmap import protocol, services, signals, writer
 from teammoa.mindmap.broadcast import apublish
@@ -181,8 +179,8 @@ class Room:
         self._last_resync = self.loop.time()
         try:
             members = list(self.members)
-            data = await database_sync_to_async(services.shared_snapshot)(
-                self.id, {member.user_id for member in members}
+            data = await writer.read(
+                self.id, services.shared_snapshot, self.id, {member.user_id for member in members}
             )
             if data is None:
                 for member in list(self.members):
@@ -211,7 +209,7 @@ class Room:
         while not cancelled():
             await asyncio.sleep(AUDIT_SECONDS * random.uniform(0.8, 1.2))  # noqa: S311
             try:
-                version = await database_sync_to_async(services.current_version)(self.id)
+                version = await writer.read(self.id, services.current_version, self.id)
             except Exception:
                 logger.warning("mindmap %s: version check failed", self.id, exc_info=True)
                 continue

@@ -173,7 +173,9 @@ class Writers:
     process holds no database connection; :meth:`release` ends them all at once.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, size: Any, name: str) -> None:
+        self.size = size  # read on each use, so the setting may change (tests)
+        self.name = name
         self.jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.lock = threading.Lock()
         self.threads: set[threading.Thread] = set()
@@ -185,10 +187,8 @@ class Writers:
         with self.lock:
             self.jobs.put((future, function, args))
             self.queued += 1
-            if self.idle < self.queued and len(self.threads) < max(1, int(conf.WRITERS)):
-                thread = threading.Thread(
-                    target=self._run, name="teammoa-mindmap-writer", daemon=True
-                )
+            if self.idle < self.queued and len(self.threads) < max(1, int(self.size())):
+                thread = threading.Thread(target=self._run, name=self.name, daemon=True)
                 self.threads.add(thread)
                 thread.start()
         return future
@@ -234,7 +234,11 @@ class Writers:
                 self.queued += 1
 
 
-_writers = Writers()
+_writers = Writers(lambda: conf.WRITERS, "teammoa-mindmap-writer")
+# Snapshots for sockets that just connected, off the one thread every other database call
+# of the event loop shares: a thousand sockets arriving together are served by both
+# threads (and their kept connections) at once, without holding up the writers.
+_readers = Writers(lambda: 2, "teammoa-mindmap-reader")
 
 
 async def write(mindmap_id: int, ops: list[Any]) -> Results:
@@ -254,6 +258,34 @@ async def write(mindmap_id: int, ops: list[Any]) -> Results:
         WRITER.end(token)
 
 
+async def read(mindmap_id: int, function: Any, *args: Any) -> Any:
+    """Run a read (``function(*args)``) on a reader thread with a kept connection."""
+    if connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
+        return await database_sync_to_async(function)(*args)
+    token = WRITER.begin(f"a read of mindmap {int(mindmap_id)}")
+    try:
+        return await asyncio.wrap_future(_readers.submit(_fresh(function), *args))
+    finally:
+        WRITER.end(token)
+
+
+def _fresh(function: Any) -> Any:
+    def run(*args: Any) -> Any:
+        connection = connections[DEFAULT_DB_ALIAS]
+        if connection.connection is not None and (
+            connection.errors_occurred and not connection.is_usable()
+        ):
+            connection.close()
+        try:
+            return function(*args)
+        except _CONNECTION_FAULTS:
+            connection.close()  # the next read starts on a fresh connection
+            raise
+
+    return run
+
+
 async def release() -> None:
-    """Close the writers' connections (the process has no open mindmap left)."""
+    """Close the writers' and readers' connections (no open mindmap left here)."""
     _writers.release()
+    _readers.release()
