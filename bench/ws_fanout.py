@@ -359,6 +359,19 @@ def spawn_servers(count: int, serve: bool = False) -> tuple[list[subprocess.Pope
     return processes, urls
 
 
+def cpu_seconds(processes: list[subprocess.Popen]) -> float:
+    """CPU time (user + system) the server processes used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for process in processes:
+        try:
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 # --- report ----------------------------------------------------------------------------------
 
 
@@ -487,10 +500,20 @@ def main() -> None:
             child.start()
             pipes.append(receiver)
             children.append(child)
+        cpu_before, wall_before = cpu_seconds(processes), time.monotonic()
         results = [item for pipe in pipes for item in pipe.recv()]
         for child in children:
             child.join()
         ok = report(results, args, database_states(world["maps"]))
+        if processes:
+            # Machine-independent enough to compare runs on a busy machine: what the
+            # servers spent per message they delivered (connects and the final resync in).
+            cpu, wall = cpu_seconds(processes) - cpu_before, time.monotonic() - wall_before
+            delivered = sum(r["received"] for r in results)
+            print(
+                f"server CPU: {cpu:.1f} s in {wall:.0f} s ({cpu / wall:.0%} of a core), "
+                f"{cpu / max(1, delivered) * 1e6:.0f} us per delivered message"
+            )
     finally:
         for process in processes:
             process.kill()
