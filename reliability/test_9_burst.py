@@ -2,7 +2,8 @@
 
 A rolling restart moves every socket of one instance onto the other within seconds. Here
 1,000 sockets (100 people, 10 each, over 100 mindmaps of a team of their own) open
-within one second against one instance's Daphne: every one gets its snapshot. Then all
+within one second against one instance's Daphne: every one gets its snapshot (within 5 s
+times the machine's slowdown, as the other scenarios' time targets). Then all
 1,000 close together: no presence entry is left in Redis after 30 seconds, the instance
 stays healthy, and a socket opened right after gets its snapshot at once.
 
@@ -15,24 +16,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import random
 import statistics
 import time
 from typing import Any
 
 from support.clients import wait_for
+from support.probes import Slowdown
 
 PEOPLE = 100
 SOCKETS_EACH = 10
 MINDMAPS = 100
 OPEN_WITHIN = 1.0
-# Issue 17's target for the slowest snapshot is 5 s: reported in the figures, and enforced
-# when TEAMMOA_BURST_SNAPSHOT_SECONDS=5 (on a machine quiet enough to measure it). The
-# default bound catches what the issue found (handshakes dropped, joins failing): on the
-# shared two-core machine of docs/reliability.md the slowest took 15 s.
-TARGET_SECONDS = 5.0
-SNAPSHOT_WITHIN = float(os.environ.get("TEAMMOA_BURST_SNAPSHOT_SECONDS", "25"))
+# Issue 17's target for the slowest snapshot, times this machine's slowdown measured just
+# before the burst (support.probes.Slowdown: 1 where a core is free).
+SNAPSHOT_WITHIN = 5.0
 PRESENCE_GONE_WITHIN = 30.0
 AT_ONCE = 1.0
 PRESENCE_PREFIX = "teammoa:mindmap:presence"
@@ -159,9 +157,6 @@ def test_a_thousand_sockets_arrive_and_leave_together(stack, services, figures):
         numbers["sockets opened within 1 s"] = len(sockets)
         numbers["sockets without a snapshot"] = len(failed)
         if waits:
-            numbers[f"slowest snapshot within the {TARGET_SECONDS:g} s target"] = (
-                "yes" if waits[-1] <= TARGET_SECONDS else "no"
-            )
             numbers["open to snapshot, median s"] = round(statistics.median(waits), 2)
             numbers["open to snapshot, p99 s"] = round(waits[int(len(waits) * 0.99) - 1], 2)
             numbers["open to snapshot, max s"] = round(waits[-1], 2)
@@ -187,8 +182,13 @@ def test_a_thousand_sockets_arrive_and_leave_together(stack, services, figures):
         assert newcomer.snapshot_after is not None, newcomer.error
         assert newcomer.snapshot_after < AT_ONCE
         # Checked last: a failure above says more than a stretched deadline.
-        assert waits[-1] <= SNAPSHOT_WITHIN, f"slowest snapshot {waits[-1]:.1f} s"
+        assert waits[-1] <= limit, f"slowest snapshot {waits[-1]:.1f} s (limit {limit:.1f} s)"
 
+    with Slowdown() as slowdown:
+        time.sleep(3)
+    limit = SNAPSHOT_WITHIN * slowdown.factor
+    numbers["CPU slowdown of this machine before the burst (median)"] = round(slowdown.factor, 1)
+    numbers["slowest snapshot allowed, s"] = round(limit, 1)
     asyncio.run(scenario())
     web1.wait_healthy(10)
     text = web1.output()

@@ -31,9 +31,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def _read_snapshot(user: Actor, mindmap_id: int, check: bool) -> dict[str, Any]:
-    if check:  # still a member? (4403 / 4404 otherwise)
-        services.open_mindmap(user, mindmap_id)
+def _read_snapshot(user: Actor, mindmap_id: int) -> dict[str, Any]:
+    services.open_mindmap(user, mindmap_id)  # still a member? (4403 / 4404 otherwise)
     return services.snapshot(user, mindmap_id)
 
 
@@ -68,8 +67,6 @@ class MindmapConsumer:
         self._snapshot_task: asyncio.Task[None] | None = None
         self._snapshot_again = False
         self._snapshot_req: Any = None
-        # The first snapshot follows the membership check of the handshake at once.
-        self._checked = False
         # Frames waiting to go out, sent together (one ``batch`` frame if asked for).
         self.out: list[str] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -132,14 +129,11 @@ class MindmapConsumer:
             await self.refuse(protocol.CLOSE_TOO_MANY)
             return
         self.user, self.user_id, self.who = user, int(user.pk), person(user)
-        self._checked = True
         self.accepted = True
         await self.base_send({"type": "websocket.accept"})
         self.room = await hub.join(self, mindmap.pk, mindmap.team_id)
         await self.room.arrive(self)
-        self.resync()
-        if self._snapshot_task is not None:
-            await asyncio.shield(self._snapshot_task)
+        await asyncio.shield(self.room.welcome(self))
 
     async def refuse(self, code: int) -> None:
         # Accept first: a close before the handshake reaches browsers as a bare 403,
@@ -179,8 +173,7 @@ class MindmapConsumer:
         while self._snapshot_again and not self.closed:
             self._snapshot_again = False
             try:
-                check, self._checked = not self._checked, False
-                data = await writer.read(room.id, _read_snapshot, self.user, room.id, check)
+                data = await writer.read(room.id, _read_snapshot, self.user, room.id)
                 people = await room.people()
             except Forbidden:
                 self.close_with(protocol.CLOSE_FORBIDDEN)

@@ -85,6 +85,9 @@ class Room:
         self._writer: asyncio.Task[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._audit_target: int | None = None
+        # Connections waiting for their first snapshot, and the read that serves them.
+        self._arrivals: list[tuple[Member, asyncio.Future[None]]] = []
+        self._welcoming: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self._tasks = [spawn(self._audit())]
@@ -281,6 +284,42 @@ class Room:
         gone = await self.hub.registry.leave(self.id, member.conn)
         if gone:
             self.notify([protocol.dumps({"type": protocol.PRESENCE_LEFT, **gone})])
+
+    async def welcome(self, member: Member) -> None:
+        """The first snapshot of a connection that just joined (and was checked).
+
+        Everyone arriving while a read is on its way shares the next one: a burst of a
+        thousand sockets over a hundred mindmaps costs a few hundred reads, not a thousand.
+        """
+        waiting = self.loop.create_future()
+        self._arrivals.append((member, waiting))
+        if self._welcoming is None or self._welcoming.done():
+            self._welcoming = spawn(self._welcome())
+        await waiting
+
+    async def _welcome(self) -> None:
+        while self._arrivals:
+            arrivals, self._arrivals = self._arrivals, []
+            users = {member.user_id for member, _waiting in arrivals}
+            code = None
+            try:
+                data = await writer.read(self.id, services.shared_snapshot, self.id, users)
+                people = await self.people() if data is not None else []
+            except Exception:  # the database is unreachable: reconnect with backoff
+                logger.exception("mindmap %s: snapshot failed", self.id)
+                data, code = None, protocol.CLOSE_UNAVAILABLE
+            if data is None:
+                for member, waiting in arrivals:
+                    member.close_with(code or protocol.CLOSE_NOT_FOUND)
+                    if not waiting.done():
+                        waiting.set_result(None)
+                continue
+            self.baseline(data["version"], {node["id"] for node in data["nodes"]})
+            for member, waiting in arrivals:
+                if member in self.members:
+                    member.take_snapshot(data, people)
+                if not waiting.done():
+                    waiting.set_result(None)
 
     async def people(self) -> list[dict[str, Any]]:
         try:
