@@ -55,3 +55,4 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+handler500 = "teammoa_site.unavailable.server_error"
