@@ -42,6 +42,11 @@ def test_a_best_slot_becomes_the_teams_meeting(browsers, people, teams):
         page.goto(f"/teams/{team.id}/schedule/?week={week}")
         paint(page, team.id, week, evening)
     host.reload()
+    # The teammate waits on the team home: the meeting must appear there by itself.
+    member.goto(f"/teams/{team.id}/")
+    panel = member.locator("#meetings")
+    expect(panel).to_contain_text("No meeting planned yet")
+    expect(member.locator("[data-team-panel='meetings']")).to_have_count(1)
 
     # The best slot is Tuesday 19–21; "Meet then" opens the form filled with it.
     label = f"{tuesday:%a} {tuesday.day} {tuesday:%b}"
@@ -70,10 +75,11 @@ def test_a_best_slot_becomes_the_teams_meeting(browsers, people, teams):
     expect(host.locator("[data-heat-tooltip]")).to_contain_text("Meeting: Sprint review")
     expect(host.locator("[data-heat-tooltip]")).to_contain_text("Can come: Dami, Eun")
 
-    # The teammate sees it on the team home and downloads it.
-    member.goto(f"/teams/{team.id}/")
+    # The teammate sees it on the team home within a second, without a reload, and is
+    # told who did it; then downloads it.
+    expect(member.locator("#meetings")).to_contain_text("Sprint review", timeout=1000)
+    expect(member.locator("#team-live-note")).to_contain_text("Dami scheduled a meeting.")
     panel = member.locator("#meetings")
-    expect(panel).to_contain_text("Sprint review")
     expect(panel).to_contain_text(f"{label} 19:00–21:00")
     with member.expect_download() as download:
         panel.get_by_role("link", name="Add to calendar").first.click()

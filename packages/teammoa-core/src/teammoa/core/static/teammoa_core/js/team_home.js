@@ -345,6 +345,9 @@ function refreshHome() {
         showTimeline(fresh);
         swap(fresh, "[data-member-list]");
         swap(fresh, "[data-member-count]");
+        for (const panel of document.querySelectorAll("[data-team-panel]")) {
+          swap(fresh, `[data-team-panel="${CSS.escape(panel.dataset.teamPanel)}"]`);
+        }
         return;
       }
     });
@@ -353,8 +356,14 @@ function refreshHome() {
 }
 
 const HOME_TYPES = new Set(["milestone.changed", "todo.changed", "todo.deleted", "member.joined", "member.left"]);
+// The apps' panels (navigation.TeamHomePanel) name the events they follow: a type, or a
+// prefix ending in "." ("meeting.").
+function panelFollows(type) {
+  return [...document.querySelectorAll("[data-team-panel-events]")].some((panel) =>
+    panel.dataset.teamPanelEvents.split(" ").some((want) => want && (want.endsWith(".") ? type.startsWith(want) : type === want)));
+}
 liveTeam({
-  onEvent: (event) => (HOME_TYPES.has(event.type) ? refreshHome() : null),
+  onEvent: (event) => (HOME_TYPES.has(event.type) || panelFollows(event.type) ? refreshHome() : null),
   onResync: refreshHome,
 });
 for (const form of document.querySelectorAll("form")) progressModeToggle(form);

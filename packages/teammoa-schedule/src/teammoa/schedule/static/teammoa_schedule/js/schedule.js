@@ -167,7 +167,10 @@ function init(root) {
       if (event.type.startsWith("schedule.") || event.type.startsWith("member.")) liveRefresh();
       if (event.type.startsWith("meeting.") && meetings) meetings.refresh().catch(() => {});
     },
-    onResync: liveRefresh,
+    onResync: () => {
+      liveRefresh();
+      if (meetings) meetings.refresh().catch(() => {});
+    },
   });
 
   slotForm.addEventListener("submit", async (event) => {
