@@ -194,3 +194,23 @@ def test_the_page_writes_dates_in_korean(client):
         html = page(client, team, "?week=2026-W50").content.decode()
     assert "12월 7일 – 13일" in html
     assert "12월 8일" in html
+
+
+def test_the_page_writes_times_as_koreans_do(client):
+    """Row headings, cell labels and the hours shown on a 12-hour clock, half of the day
+    first ("오후 3시"); English keeps "15:00"."""
+    team = make_team(timezone="Asia/Seoul")
+    client.force_login(host_of(team).user)
+    with override("ko"):
+        html = page(client, team, "?week=2026-W50").content.decode()
+    headings = re.findall(r'<th scope="row" class="week-grid__hour">([^<]+)</th>', html)
+    assert headings[:24] == [
+        "오전 12시",
+        *[f"오전 {h}시" for h in range(1, 12)],
+        "오후 12시",
+        *[f"오후 {h}시" for h in range(1, 12)],
+    ]
+    assert re.search(r'aria-label="[^"]*, 오후 3시: ', html)
+    assert re.search(r"<span>표시 시간: 오[전후] \d+시~오[전후] \d+시</span>", html)
+    html = page(client, team, "?week=2026-W50").content.decode()
+    assert re.findall(r'class="week-grid__hour">([^<]+)</th>', html)[15] == "15:00"

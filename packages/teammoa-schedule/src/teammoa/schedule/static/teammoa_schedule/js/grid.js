@@ -2,6 +2,7 @@
 // cell already in the brush's state erases; the keyboard paints too (see KEY_HELP in the page).
 
 import { gettext, interpolate } from "../../teammoa_core/js/api.js";
+import { clockLabel } from "../../teammoa_core/js/dates.js";
 
 export const STATES = ["free", "if_needed", "busy"];
 export const HOURS = 24;
@@ -18,6 +19,7 @@ export function dayLabel(isoDate, options = { weekday: "long", day: "numeric", m
   return new Intl.DateTimeFormat(lang, { ...options, timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
 }
 
+// "15:00": the value of a time field (meetings.js). What a person reads is clockLabel.
 export const hourLabel = (hour) => `${String(hour).padStart(2, "0")}:00`;
 
 // Dates as the server writes them (teammoa/schedule/dates.py, the same translated
@@ -113,7 +115,7 @@ export class PaintGrid {
     cell.className = `cell cell--${state}`;
     cell.setAttribute(
       "aria-label",
-      `${dayLabel(cell.dataset.date)}, ${hourLabel(Number(cell.dataset.hour))}: ${stateLabel(state)}`,
+      `${dayLabel(cell.dataset.date)}, ${clockLabel(Number(cell.dataset.hour))}: ${stateLabel(state)}`,
     );
   }
 

@@ -1,7 +1,8 @@
 // The team heatmap (shade = members free; names on hover and focus) and the best slots list.
 
 import { gettext, interpolate, ngettext } from "../../teammoa_core/js/api.js";
-import { HOURS, dayLabel, hourLabel, shortDayLabel, stepHour } from "./grid.js";
+import { clockLabel } from "../../teammoa_core/js/dates.js";
+import { HOURS, dayLabel, shortDayLabel, stepHour } from "./grid.js";
 
 function names(ids, byId) {
   return ids.map((id) => byId.get(id) || `#${id}`).join(", ");
@@ -49,7 +50,7 @@ export class Heatmap {
         cell.removeAttribute("title"); // the tooltip replaces the no-JavaScript title
         const counts = interpolate(gettext("%(free)s of %(total)s free, %(maybe)s if needed"),
           { free, total: data.member_count, maybe }, true);
-        cell.setAttribute("aria-label", [`${dayLabel(day.date)}, ${hourLabel(hour)}: ${counts}`, ...parts].join(". "));
+        cell.setAttribute("aria-label", [`${dayLabel(day.date)}, ${clockLabel(hour)}: ${counts}`, ...parts].join(". "));
       }
     });
     if (reading) this.show(reading);
@@ -129,7 +130,7 @@ export function renderSlots(list, empty, summary, data, icsUrl, canPlan = false)
       when.className = "slot__when";
       const strong = document.createElement("strong");
       strong.textContent = shortDayLabel(slot.date);
-      when.append(strong, ` ${hourLabel(slot.start)}–${hourLabel(slot.end)}`);
+      when.append(strong, ` ${clockLabel(slot.start)}–${clockLabel(slot.end)}`);
       const who = document.createElement("div");
       who.className = "slot__who";
       const parts = [interpolate(gettext("%(count)s of %(total)s can come"),

@@ -3,7 +3,8 @@
 
 import { api, announce, gettext, interpolate, ngettext } from "../../teammoa_core/js/api.js";
 import { liveTeam, throttled } from "../../teammoa_core/js/team_live.js";
-import { PaintGrid, dayLabel, hourLabel, shortDateLabel, weekRangeLabel, weekdayLabel } from "./grid.js";
+import { clockLabel } from "../../teammoa_core/js/dates.js";
+import { PaintGrid, dayLabel, shortDateLabel, weekRangeLabel, weekdayLabel } from "./grid.js";
 import { Heatmap, renderSlots } from "./heatmap.js";
 import { Meetings, feedPanel } from "./meetings.js";
 
@@ -347,7 +348,7 @@ function init(root) {
       range = { first, last };
       applyHours();
       hoursBox.querySelector("[data-hours-label] span").textContent =
-        interpolate(gettext("Hours shown: %(first)s–%(last)s"), { first: hourLabel(first), last: hourLabel(last) }, true);
+        interpolate(gettext("Hours shown: %(first)s–%(last)s"), { first: clockLabel(first), last: clockLabel(last) }, true);
     }
   }
 
@@ -424,7 +425,7 @@ function init(root) {
     let pending = null; // { file, week, changes } while a preview is shown
     let undo = null; // { week, days } the week as it was before the last import
 
-    const hoursText = (hours) => hours.map(hourLabel).join(", ");
+    const hoursText = (hours) => hours.map((hour) => clockLabel(hour)).join(", ");
     const countHours = (changes) => changes.reduce((n, c) => n + c.busy.length + c.if_needed.length, 0);
 
     function markChanges(changes) {
