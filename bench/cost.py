@@ -57,6 +57,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--manifest", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--users",
+        type=int,
+        default=150,
+        help="signed-in users taking turns (the load test's largest level: 150)",
+    )
+    parser.add_argument("--only", action="append", help="just this endpoint (repeatable)")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT / "site"))
@@ -69,9 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     from django.test.utils import CaptureQueriesContext
 
     manifest = json.loads(args.manifest.read_text())
-    users = manifest["users"]
+    users = manifest["users"][: max(1, args.users)]
     results = {}
     for name, path, headers in endpoints(users[0]["team"], manifest["week"]):
+        if args.only and name not in args.only:
+            continue
         cpu, wall, queries = [], [], []
         for i in range(args.repeat + 10):
             entry = users[i % len(users)]
@@ -96,8 +105,9 @@ def main(argv: list[str] | None = None) -> int:
             "wall_ms": statistics.median(wall),
             "queries": max(queries),
         }
-    total = sum(WEIGHTS.values())
-    mix = sum(results[name]["cpu_ms_mean"] * weight for name, weight in WEIGHTS.items()) / total
+    weights = {name: weight for name, weight in WEIGHTS.items() if name in results}
+    total = sum(weights.values())
+    mix = sum(results[name]["cpu_ms_mean"] * weight for name, weight in weights.items()) / total
     print(f"{'endpoint':18} {'CPU ms (median)':>16} {'CPU ms (mean)':>14} {'queries':>8}")
     for name, row in results.items():
         print(f"{name:18} {row['cpu_ms']:16.2f} {row['cpu_ms_mean']:14.2f} {row['queries']:8d}")
