@@ -5,7 +5,7 @@ import datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from teammoa.schedule.availability import resolve_week, summarize_week
+from teammoa.schedule.availability import resolve_week, summarize_team_week, summarize_week
 from teammoa.schedule.hours import DayHours
 from teammoa.schedule.slots import find_slots
 from tests import reference
@@ -133,3 +133,20 @@ def test_required_and_length():
     search = find_slots(summarize_week(week), [1, 2, 3], length=2, required=[3])
     assert as_tuples(search) == [(MONDAY, 10, 12, (1, 3), ())]
     assert search.min_members == 2
+
+
+@settings(max_examples=40)
+@given(weeks(max_members=5, max_days=3), st.data())
+def test_one_pass_summary_equals_resolve_then_summarize(week, data):
+    """The API's one-pass summary is the two-step one, usual weeks and missing days too."""
+    dates = sorted(week)
+    members = sorted(next(iter(week.values())))
+    painted = {(m, day): week[day][m] for day in dates for m in members if data.draw(st.booleans())}
+    usual = {
+        (m, day.isoweekday()): data.draw(day_hours())
+        for day in dates
+        for m in members
+        if data.draw(st.booleans())
+    }
+    expected = summarize_week(resolve_week(dates, members, painted, usual))
+    assert summarize_team_week(list(reversed(dates)), members, painted, usual) == expected

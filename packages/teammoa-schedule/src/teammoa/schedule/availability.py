@@ -83,3 +83,36 @@ def summarize_week(
     week_hours: Mapping[datetime.date, Mapping[int, DayHours]],
 ) -> list[DaySummary]:
     return [summarize_day(day, week_hours[day]) for day in sorted(week_hours)]
+
+
+def summarize_team_week(
+    dates: Sequence[datetime.date],
+    member_ids: Iterable[int],
+    painted: Mapping[tuple[int, datetime.date], DayHours],
+    usual: Mapping[tuple[int, int], DayHours],
+) -> list[DaySummary]:
+    """``summarize_week(resolve_week(...))`` in one pass: each member's hours of each day
+    go straight into that day's hour lists, with no per-member week built in between."""
+    members = sorted(member_ids)
+    days = []
+    for day in sorted(dates):
+        weekday = day.isoweekday()
+        free: list[list[int]] = [[] for _ in range(HOURS_PER_DAY)]
+        maybe: list[list[int]] = [[] for _ in range(HOURS_PER_DAY)]
+        for member in members:
+            hours = painted.get((member, day))
+            if hours is None:
+                hours = usual.get((member, weekday))
+                if hours is None:
+                    continue
+            for hour in hours.available:
+                free[hour].append(member)
+            for hour in hours.if_needed:
+                maybe[hour].append(member)
+        days.append(
+            DaySummary(
+                day,
+                tuple(HourMembers(tuple(f), tuple(m)) for f, m in zip(free, maybe, strict=True)),
+            )
+        )
+    return days

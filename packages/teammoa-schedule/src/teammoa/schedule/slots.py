@@ -43,20 +43,25 @@ class SlotSearch:
     slots: tuple[Slot, ...]
 
 
+# A candidate before it becomes a Slot: (date, start, end, all-free mask, can-attend mask),
+# bit i standing for the i-th member id in ascending order.
+Run = tuple[datetime.date, int, int, int, int]
+
+
 def _members_of(mask: int, ids: Sequence[int]) -> tuple[int, ...]:
     return tuple(ids[bit] for bit in range(mask.bit_length()) if mask >> bit & 1)
 
 
-def candidate_slots(
-    days: Iterable[DaySummary], member_ids: Sequence[int], length: int, required: Iterable[int]
-) -> list[Slot]:
-    """Every maximal run at least ``length`` hours long that all ``required`` can attend."""
-    ids = sorted(member_ids)
+def _runs(
+    days: Iterable[DaySummary], ids: Sequence[int], length: int, required: Iterable[int]
+) -> list[Run]:
+    """Every maximal run at least ``length`` hours long that all ``required`` can attend,
+    as member bitmasks (no member tuples built: most runs are ranked out)."""
     bit = {member: 1 << index for index, member in enumerate(ids)}
     required_mask = 0
     for member in required:
         required_mask |= bit[member]
-    found: list[Slot] = []
+    found: list[Run] = []
     for day in days:
         free = [sum(bit[m] for m in hour.free if m in bit) for hour in day.who]
         can = [
@@ -80,16 +85,27 @@ def candidate_slots(
                 )
                 if grows_right or grows_left:
                     continue
-                found.append(
-                    Slot(
-                        day.date,
-                        start,
-                        end,
-                        _members_of(all_free, ids),
-                        _members_of(attend & ~all_free, ids),
-                    )
-                )
+                found.append((day.date, start, end, all_free, attend))
     return found
+
+
+def _slot(run: Run, ids: Sequence[int]) -> Slot:
+    date, start, end, all_free, attend = run
+    return Slot(date, start, end, _members_of(all_free, ids), _members_of(attend & ~all_free, ids))
+
+
+def _rank_key(run: Run) -> tuple[int, int, int, datetime.date, int]:
+    """``Slot.rank_key`` of the run's slot, from its masks (free is a subset of attend)."""
+    date, start, end, all_free, attend = run
+    return (-attend.bit_count(), (attend & ~all_free).bit_count(), start - end, date, start)
+
+
+def candidate_slots(
+    days: Iterable[DaySummary], member_ids: Sequence[int], length: int, required: Iterable[int]
+) -> list[Slot]:
+    """Every maximal run at least ``length`` hours long that all ``required`` can attend."""
+    ids = sorted(member_ids)
+    return [_slot(run, ids) for run in _runs(days, ids, length, required)]
 
 
 def find_slots(
@@ -103,11 +119,12 @@ def find_slots(
 ) -> SlotSearch:
     """Ranked best slots. ``min_members=None`` means everyone, or when no run has everyone,
     the most attendees any run of ``length`` hours (with the ``required`` members) has."""
-    candidates = candidate_slots(days, member_ids, length, required)
+    ids = sorted(member_ids)
+    runs = _runs(days, ids, length, required)
     if min_members is None:
-        min_members = max((slot.attendees for slot in candidates), default=len(member_ids))
+        min_members = max((run[4].bit_count() for run in runs), default=len(member_ids))
         min_members = max(min_members, 1)
-    ranked = sorted(
-        (slot for slot in candidates if slot.attendees >= min_members), key=Slot.rank_key
-    )
-    return SlotSearch(min_members, tuple(ranked if limit is None else ranked[:limit]))
+    ranked = sorted((run for run in runs if run[4].bit_count() >= min_members), key=_rank_key)
+    kept = ranked if limit is None else ranked[:limit]
+    # Member tuples only for the slots shown.
+    return SlotSearch(min_members, tuple(_slot(run, ids) for run in kept))

@@ -10,7 +10,7 @@ from typing import Any
 from teammoa.core.models import Membership, Team
 from teammoa.core.services import membership_of
 from teammoa.core.users import Actor
-from teammoa.schedule.availability import DaySummary, resolve_week, summarize_week
+from teammoa.schedule.availability import DaySummary, resolve_week, summarize_team_week
 from teammoa.schedule.conf import conf
 from teammoa.schedule.hours import HOURS_PER_DAY, DayHours, stored_hours
 from teammoa.schedule.models import DayAvailability, UsualDay
@@ -53,7 +53,14 @@ class TeamAvailability:
         return len(self.members)
 
 
-def load_team_week(team: Team, week: IsoWeek) -> TeamWeek:
+Rows = tuple[
+    tuple[Member, ...],
+    dict[tuple[int, datetime.date], DayHours],
+    dict[tuple[int, int], DayHours],
+]
+
+
+def _load_rows(team: Team, week: IsoWeek) -> Rows:
     """Three queries whatever the team's size: members, painted days, usual weeks."""
     memberships = list(
         Membership.objects.filter(team=team).select_related("user").order_by("joined_at", "id")
@@ -71,6 +78,12 @@ def load_team_week(team: Team, week: IsoWeek) -> TeamWeek:
             membership__team=team
         ).values_list("membership_id", "weekday", "available_hours", "if_needed_hours")
     }
+    return members, painted, usual
+
+
+def load_team_week(team: Team, week: IsoWeek) -> TeamWeek:
+    """Everyone's hours of the week, each day resolved (three queries)."""
+    members, painted, usual = _load_rows(team, week)
     hours = resolve_week(week.dates(), [m.id for m in members], painted, usual)
     return TeamWeek(team, week, members, hours)
 
@@ -86,8 +99,8 @@ def team_availability(
     """Counts, who is free each hour and the ranked best slots for one ISO week."""
     membership = membership_of(user, team_id)
     iso_week = parse_week(week)
-    data = load_team_week(membership.team, iso_week)
-    member_ids = data.member_ids
+    members, painted, usual = _load_rows(membership.team, iso_week)
+    member_ids = [member.id for member in members]
     minimum = (
         None
         if min_members in (None, "")
@@ -95,7 +108,7 @@ def team_availability(
     )
     run = parse_int(length, "length", 1, HOURS_PER_DAY, default=1)
     must = parse_member_ids(required, "required", member_ids)
-    days = summarize_week(data.hours)
+    days = summarize_team_week(iso_week.dates(), member_ids, painted, usual)
     search = find_slots(
         days,
         member_ids,
@@ -104,4 +117,4 @@ def team_availability(
         required=must,
         limit=conf.BEST_SLOTS,
     )
-    return TeamAvailability(iso_week, data.members, tuple(days), run, must, search)
+    return TeamAvailability(iso_week, members, tuple(days), run, must, search)
