@@ -112,7 +112,9 @@ def test_list_queries_do_not_grow(build: Callable[[int], tuple[Any, str]]) -> No
         assert response.json()["count"] >= n
         assert len(response.json()["results"]) >= 5
         counts.append(len(queries))
-    assert counts[0] == counts[1], counts
+    # The same queries, plus the COUNT(*) a list longer than one page needs (a shorter
+    # one is counted from its rows: teammoa.core.api.pagination.FirstPagePaginator).
+    assert counts[1] == counts[0] + 1, counts
     assert counts[1] <= MAX_QUERIES, counts
 
 

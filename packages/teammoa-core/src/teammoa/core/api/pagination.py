@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -15,9 +16,32 @@ from rest_framework.views import APIView
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
+class FirstPagePaginator(Paginator):
+    """Django's paginator without the ``COUNT(*)`` when everything fits on the first page.
+
+    Most lists (a user's teams, a team's todos) are shorter than a page: page 1 is read
+    with one row more than it holds, and when that extra row is not there the count is
+    the rows read. Longer lists add Django's ``COUNT(*)``; other pages are Django's.
+    """
+
+    def page(self, number: Any) -> Page:
+        if number in (1, "1") and "count" not in self.__dict__:
+            limit = self.per_page + self.orphans
+            rows = list(self.object_list[: limit + 1])
+            if len(rows) <= limit and (rows or self.allow_empty_first_page):
+                self.__dict__["count"] = len(rows)  # Paginator.count is a cached_property
+                return self._get_page(rows, 1, self)
+            # Longer than a page: page 1 is the first per_page rows (more than ``orphans``
+            # follow); only the count is left to ask.
+            self.count  # noqa: B018 - one COUNT(*), cached
+            return self._get_page(rows[: self.per_page], 1, self)
+        return super().page(number)
+
+
 class TeamMoaPagination(PageNumberPagination):
     """``?page=`` (1, 2, … or ``last``) and ``?page_size=`` (up to ``max_page_size``)."""
 
+    django_paginator_class = FirstPagePaginator
     page_size = 50
     page_size_query_param: str | None = "page_size"
     max_page_size = 200
