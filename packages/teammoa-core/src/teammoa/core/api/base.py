@@ -93,6 +93,14 @@ class TeamScopedView(CoreAPIView):
     # is looked at. The services check the same again; this only fixes the order.
 
     host_methods: frozenset[str] = frozenset()
+    # Read-only methods: the membership read by ``initial`` is the one the service gets.
+    reusing_methods = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if request.method not in self.reusing_methods:
+            return super().dispatch(request, *args, **kwargs)
+        with services.memberships_reused():
+            return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)

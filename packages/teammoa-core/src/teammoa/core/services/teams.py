@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -69,13 +72,46 @@ def teams_of(user: Actor) -> QuerySet[Team]:
     )
 
 
+# (user id, team id) -> membership, while a read-only request runs (``memberships_reused``).
+_reused: contextvars.ContextVar[dict[tuple[int, int], Membership] | None] = (
+    contextvars.ContextVar("teammoa_reused_memberships", default=None)
+)
+
+
+@contextmanager
+def memberships_reused() -> Iterator[None]:
+    """Inside: each (user, team) membership is read once and the answer reused.
+
+    For read-only requests (GET, HEAD): the view's access check and the service it calls
+    both ask ``membership_of``, and nothing in between can change the answer. Requests
+    that write never use it: their services re-read memberships under the team's lock.
+    """
+    token = _reused.set({})
+    try:
+        yield
+    finally:
+        _reused.reset(token)
+
+
 def membership_of(user: Actor, team_id: Any) -> Membership:
     """The user's membership in the team; ``NotFound`` for anyone else (no existence leak)."""
     user_id = _user_id(user)
     try:
-        return Membership.objects.select_related("team").get(team_id=int(team_id), user_id=user_id)
-    except (Membership.DoesNotExist, TypeError, ValueError):
+        key = (user_id, int(team_id))
+    except (TypeError, ValueError):
         raise NotFound(_("Team not found.")) from None
+    reused = _reused.get()
+    if reused is not None and key in reused:
+        return reused[key]
+    try:
+        membership = Membership.objects.select_related("team").get(
+            team_id=key[1], user_id=user_id
+        )
+    except Membership.DoesNotExist:
+        raise NotFound(_("Team not found.")) from None
+    if reused is not None:
+        reused[key] = membership
+    return membership
 
 
 def require_host(user: Actor, team_id: Any) -> Membership:

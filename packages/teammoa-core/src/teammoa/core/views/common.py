@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import wraps
 from typing import Any
 
@@ -16,9 +16,10 @@ from django.urls import get_resolver, get_script_prefix
 
 from teammoa.core.errors import Forbidden, Invalid, NotFound
 from teammoa.core.models import Membership
-from teammoa.core.services import membership_of, require_host
+from teammoa.core.services import membership_of, memberships_reused, require_host
 
 API_NAMESPACE = "teammoa_core_api"
+READ_ONLY = frozenset({"GET", "HEAD"})
 
 TeamView = Callable[..., HttpResponse]
 
@@ -35,7 +36,9 @@ def team_page(*, host: bool = False) -> Callable[[TeamView], Callable[..., HttpR
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, team: int, *args: Any, **kwargs: Any) -> HttpResponse:
-            with domain_errors_as_http():
+            # A page read (GET, HEAD) reuses this membership in the services it calls.
+            reusing = memberships_reused() if request.method in READ_ONLY else nullcontext()
+            with domain_errors_as_http(), reusing:
                 lookup = require_host if host else membership_of
                 membership = lookup(request.user, team)
                 return view(request, membership, *args, **kwargs)
