@@ -66,7 +66,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with request.user read from the cache when it still verifies the session.
+    "teammoa_site.accounts.usercache.CachedUserAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -242,6 +243,10 @@ for _provider in ("google", "github"):
             "APPS": [{"client_id": _client_id, "secret": _secret, "key": ""}],
             "SCOPE": ["profile", "email"] if _provider == "google" else ["user:email"],
         }
+
+# Seconds a signed-in user's row is reused from the cache (every save replaces it at once;
+# teammoa_site.accounts.usercache); 0 reads it from the database on every request.
+TEAMMOA_USER_CACHE_SECONDS = env.int("USER_CACHE_SECONDS", default=300)
 
 # Accounts that never confirmed their e-mail are purged after this many days.
 TEAMMOA_UNCONFIRMED_ACCOUNT_DAYS = env.int("UNCONFIRMED_ACCOUNT_DAYS", default=7)
