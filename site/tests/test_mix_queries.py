@@ -110,7 +110,7 @@ def test_queries_do_not_grow_with_the_team(client, seeded, settings, name):
 
 def test_the_signed_in_user_is_read_once_then_from_the_cache(client, seeded, settings):
     settings.REDIS_URL = ""
-    user, team, week = seeded
+    user, _team, _week = seeded
     client.force_login(user)
     user_table = get_user_model()._meta.db_table
 

@@ -73,8 +73,8 @@ def teams_of(user: Actor) -> QuerySet[Team]:
 
 
 # (user id, team id) -> membership, while a read-only request runs (``memberships_reused``).
-_reused: contextvars.ContextVar[dict[tuple[int, int], Membership] | None] = (
-    contextvars.ContextVar("teammoa_reused_memberships", default=None)
+_reused: contextvars.ContextVar[dict[tuple[int, int], Membership] | None] = contextvars.ContextVar(
+    "teammoa_reused_memberships", default=None
 )
 
 
@@ -104,9 +104,7 @@ def membership_of(user: Actor, team_id: Any) -> Membership:
     if reused is not None and key in reused:
         return reused[key]
     try:
-        membership = Membership.objects.select_related("team").get(
-            team_id=key[1], user_id=user_id
-        )
+        membership = Membership.objects.select_related("team").get(team_id=key[1], user_id=user_id)
     except Membership.DoesNotExist:
         raise NotFound(_("Team not found.")) from None
     if reused is not None:
