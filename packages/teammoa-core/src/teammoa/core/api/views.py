@@ -19,16 +19,22 @@ from teammoa.core.api.pagination import PostPagination
 from teammoa.core.api.parsers import JSONParser
 from teammoa.core.api.schema import error_responses
 from teammoa.core.errors import NotFound
-from teammoa.core.models import Team
+from teammoa.core.models import Membership, Team
 
 # --- base views: teammoa.core.api.base (public; the sibling apps build on them) -------
 
 
 def team_of(request: Request, team_id: int) -> Team:
-    """The team annotated with ``member_count`` and ``my_role`` for this user."""
-    team = services.teams_of(request.user).filter(pk=team_id).first()
-    if team is None:
-        raise NotFound()
+    """The team with ``member_count`` and ``my_role`` for this user, as ``teams_of``
+    annotates them: from the user's membership (read once per GET: the view's access
+    check already has it) and a plain count, not ``teams_of``'s subqueries for one row."""
+    try:
+        membership = services.membership_of(request.user, team_id)
+    except NotFound:
+        raise NotFound() from None
+    team = membership.team
+    team.my_role = membership.role
+    team.member_count = Membership.objects.filter(team_id=team.pk).count()
     return team
 
 
