@@ -13,8 +13,9 @@ token key; a cached entry carries the token it was read under and counts only wh
 token is unchanged. The entry and the token are fetched in one round trip (``get_many``),
 and a save racing with a read can never leave a stale entry that counts (the reader
 stored the old token). A change that bypasses the model's signals (``QuerySet.update``,
-raw SQL: nothing in TeamMoa does that to users) shows after ``TEAMMOA_USER_CACHE_SECONDS``
-at most; ``0`` switches the cache off.
+raw SQL: nothing in TeamMoa does that to users), or one saved while Redis was unreachable
+(the cache fails open: the new token is lost), shows after ``TEAMMOA_USER_CACHE_SECONDS``
+(60) at most; ``0`` switches the cache off.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
-DEFAULT_SECONDS = 300
+DEFAULT_SECONDS = 60
 # A token outlives every entry read under it, so an expired token cannot make an old
 # entry count again.
 TOKEN_SECONDS_FACTOR = 2

@@ -245,8 +245,9 @@ for _provider in ("google", "github"):
         }
 
 # Seconds a signed-in user's row is reused from the cache (every save replaces it at once;
-# teammoa_site.accounts.usercache); 0 reads it from the database on every request.
-TEAMMOA_USER_CACHE_SECONDS = env.int("USER_CACHE_SECONDS", default=300)
+# teammoa_site.accounts.usercache; a change saved while Redis was down shows after this at
+# most); 0 reads it from the database on every request.
+TEAMMOA_USER_CACHE_SECONDS = env.int("USER_CACHE_SECONDS", default=60)
 
 # Accounts that never confirmed their e-mail are purged after this many days.
 TEAMMOA_UNCONFIRMED_ACCOUNT_DAYS = env.int("UNCONFIRMED_ACCOUNT_DAYS", default=7)
