@@ -312,6 +312,17 @@ def test_on_a_phone_the_panel_opens_over_the_canvas(browsers, people, teams):
     assert box and box["y"] + box["height"] <= sheet["y"]
     assert axe_violations(seo) == []
     expect(panel.get_by_label("Title", exact=True)).to_have_value("Snacks")
+    # A double tap on the background adds a node there, its title typed on it.
+    seo.get_by_role("button", name="Close").last.tap()
+    spot = seo.locator("[data-canvas]").bounding_box()
+    assert spot
+    x, y = spot["x"] + spot["width"] * 0.2, spot["y"] + spot["height"] * 0.15
+    seo.touchscreen.tap(x, y)
+    seo.touchscreen.tap(x, y)
+    type_on_node(seo, "Drinks")
+    expect(node(seo, "Drinks")).to_have_count(1)
+    expect(seo.locator("g.mm-node")).to_have_count(2)  # one node per double tap
+    assert overlapping(boxes(seo)) == []
 
     # In Korean, the same.
     seo_ko, _ = browsers.open(

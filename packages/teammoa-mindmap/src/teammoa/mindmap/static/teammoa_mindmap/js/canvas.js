@@ -237,7 +237,8 @@ export class Canvas {
     host.addEventListener("pointerup", (event) => this.pointerUp(event));
     host.addEventListener("pointercancel", () => this.cancelDrag());
     host.addEventListener("dblclick", (event) => {
-      if (this.editing) return;
+      // A touch screen's double tap is handled in pointerUp (not every browser sends this).
+      if (this.editing || this.lastPointer === "touch") return;
       // The canvas holds the pointer (capture), so the event names it: look underneath.
       const g = document.elementFromPoint(event.clientX, event.clientY)?.closest(".mm-node");
       if (g) { this.rename(Number(g.dataset.id)); return; }
@@ -248,6 +249,7 @@ export class Canvas {
 
   pointerDown(event) {
     if (event.button !== 0) return;
+    this.lastPointer = event.pointerType;
     const g = event.target.closest(".mm-node");
     this.host.setPointerCapture(event.pointerId);
     if (g) {
