@@ -43,7 +43,7 @@ async def test_refresh_keeps_people_present():
     await registry.join(1, "c", ALICE)
     for _ in range(3):
         await asyncio.sleep(0.1)
-        await registry.refresh(1, ["c"])
+        await registry.refresh(1, {"c": ALICE})
     assert await registry.sweep(1) == []
 
 
@@ -135,7 +135,7 @@ async def test_expired_entries_are_due_wherever_their_mindmap_is_open(redis_regi
     assert await registry.due() == []
     for _ in range(3):
         await asyncio.sleep(0.45)
-        await registry.refresh(4, ["kept"])
+        await registry.refresh(4, {"kept": BOB})
     # Another process (or none) held mindmaps 1-3: their entries are due anyway.
     assert sorted(await registry.due()) == [1, 2, 3]
     assert [p["user"] for p in await registry.sweep(2)] == [2]
@@ -181,3 +181,23 @@ async def test_a_failed_leave_is_retried(redis_registry, monkeypatch):
     assert (await registry.leave(6, "c"))["user"] == ALICE["user"]
     assert len(failures) == 2
     assert await registry.people(6) == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.services("redis")
+async def test_a_heartbeat_registers_again_what_a_restarted_redis_lost(redis_registry):
+    make, plain, prefix = redis_registry
+    registry = make(ttl=20)
+    await registry.join(8, "a1", ALICE)
+    # Redis restarted empty (or the join failed while it was away).
+    await plain.delete(f"{prefix}:8:conns", f"{prefix}:8:info", f"{prefix}:maps")
+    assert await registry.people(8) == []
+    await registry.refresh(8, {"a1": ALICE, "b1": BOB})
+    assert [p["user"] for p in await registry.people(8)] == [1, 2]
+
+
+@pytest.mark.asyncio
+async def test_the_memory_registry_registers_again_too():
+    registry = MemoryRegistry(ttl=5)
+    await registry.refresh(3, {"c": ALICE})
+    assert [p["user"] for p in await registry.people(3)] == [1]

@@ -302,8 +302,15 @@ class Hub:
         while not self.stopped and not cancelled():
             await asyncio.sleep(interval)
             rooms = list(self.rooms.values())
+            # Not the connections on their way out: their leave may be under way.
             refreshed = await asyncio.gather(
-                *(self.registry.refresh(room.id, [m.conn for m in room.members]) for room in rooms),
+                *(
+                    self.registry.refresh(
+                        room.id,
+                        {m.conn: m.who for m in room.members if not getattr(m, "closed", False)},
+                    )
+                    for room in rooms
+                ),
                 return_exceptions=True,
             )
             try:

@@ -64,8 +64,10 @@ class Registry(Protocol):
     async def leave(self, mindmap_id: int, conn: str) -> dict[str, Any] | None:
         """Drop a connection; the person when it was their last one here."""
 
-    async def refresh(self, mindmap_id: int, conns: list[str]) -> None:
-        """Keep this process's connections alive for another TTL."""
+    async def refresh(self, mindmap_id: int, conns: dict[str, dict[str, Any]]) -> None:
+        """Keep this process's connections (connection → person) alive for another TTL,
+        registering again any the registry lost (a Redis that restarted empty, a join
+        that failed while it was away)."""
 
     async def sweep(self, mindmap_id: int) -> list[dict[str, Any]]:
         """Drop expired connections; the people who are gone with them."""
@@ -118,11 +120,10 @@ class MemoryRegistry:
             return None
         return entry[0]
 
-    async def refresh(self, mindmap_id: int, conns: list[str]) -> None:
+    async def refresh(self, mindmap_id: int, conns: dict[str, dict[str, Any]]) -> None:
         room, expires = self._live(mindmap_id), time.monotonic() + self.ttl
-        for conn in conns:
-            if conn in room:
-                room[conn] = (room[conn][0], expires)
+        for conn, who in conns.items():
+            room[conn] = (room[conn][0] if conn in room else who, expires)
 
     async def sweep(self, mindmap_id: int) -> list[dict[str, Any]]:
         room, now = self._live(mindmap_id), time.monotonic()
@@ -211,7 +212,10 @@ _REFRESH = (
     _COMMON
     + """
 local expires = now_seconds() + tonumber(ARGV[3])
-for i = 4, #ARGV do redis.call('ZADD', KEYS[1], 'XX', expires, ARGV[i]) end
+for i = 4, #ARGV, 2 do
+  redis.call('ZADD', KEYS[1], expires, ARGV[i])
+  redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[i + 1])
+end
 reindex(KEYS, ARGV[1], ARGV[2])
 return 1
 """
@@ -367,9 +371,14 @@ class RedisRegistry:
             return json.loads(info) if info else None
         return None
 
-    async def refresh(self, mindmap_id: int, conns: list[str]) -> None:
+    async def refresh(self, mindmap_id: int, conns: dict[str, dict[str, Any]]) -> None:
         if conns:
-            await self._call("refresh", mindmap_id, [self.ttl, *conns])
+            pairs = [
+                value
+                for conn, who in conns.items()
+                for value in (conn, json.dumps(who, ensure_ascii=False))
+            ]
+            await self._call("refresh", mindmap_id, [self.ttl, *pairs])
 
     async def sweep(self, mindmap_id: int) -> list[dict[str, Any]]:
         gone = await self._call("sweep", mindmap_id, [])
