@@ -1,7 +1,8 @@
 """Seeded teams for the fuzz session, built through the real services (Django is set up).
 
 - ``main``: hosted by the fuzzing member; a peer (the honest WebSocket client) and three
-  more members; milestones, todos, posts, two mindmaps with nodes, connections, comments.
+  more members; milestones, todos, posts, meetings, two mindmaps with nodes, connections,
+  comments.
 - ``joined``: someone else's team the fuzzing member belongs to (member, not host).
 - ``foreign``: the outsider's team with its own mindmap: ids that must never be reachable.
 - ``spare``: teams the fuzzing member hosts, for the operations that end a team or a
@@ -40,6 +41,7 @@ def _team(host: Any, title: str, members: list[Any]) -> Any:
 
 def _content(user: Any, team: Any, tag: str) -> dict[str, list[int]]:
     from teammoa.core.services import create_milestone, create_post, create_todo
+    from teammoa.schedule.services import create_meeting
 
     today = datetime.date.today()
     milestones = [
@@ -60,7 +62,18 @@ def _content(user: Any, team: Any, tag: str) -> dict[str, list[int]]:
         create_post(user, team.pk, title=f"{tag} post {i}", body=f"<p>{tag} body {i}</p>").pk
         for i in range(3)
     ]
-    return {"milestones": milestones, "todos": todos, "posts": posts}
+    meetings = [
+        create_meeting(
+            user,
+            team.pk,
+            title=f"{tag} meeting {i}",
+            date=(today + datetime.timedelta(days=i + 1)).isoformat(),
+            start="19:00",
+            end="21:00",
+        ).pk
+        for i in range(2)
+    ]
+    return {"milestones": milestones, "todos": todos, "posts": posts, "meetings": meetings}
 
 
 def _mindmap(user: Any, team: Any, title: str) -> dict[str, Any]:
@@ -92,6 +105,7 @@ def seed_world() -> dict[str, Any]:
 
     from teammoa.core.models import Membership
     from teammoa.core.testing.factories import make_user
+    from teammoa.schedule.services import create_meeting
 
     member = make_user("fuzz_member")
     peer = make_user("fuzz_peer")
@@ -135,6 +149,10 @@ def seed_world() -> dict[str, Any]:
             "foreign": _mindmap(outsider, foreign, "Foreign map"),
         },
     }
+    # The text properties' own meeting: out of the API fuzzing's reach (it may cancel one).
+    world["text_meeting"] = create_meeting(
+        member, main.pk, title="Text meeting", date="2030-01-08", start="19:00", end="21:00"
+    ).pk
     world["members"] = {
         name: list(Membership.objects.filter(team_id=team_id).values_list("pk", flat=True))
         for name, team_id in (("main", main.pk), ("joined", joined.pk), ("foreign", foreign.pk))

@@ -69,6 +69,7 @@ def _pools(world: dict[str, Any]) -> dict[str, list[int]]:
         "milestones": [i for c in content.values() for i in c["milestones"]],
         "todos": [i for c in content.values() for i in c["todos"]],
         "posts": [i for c in content.values() for i in c["posts"]],
+        "meeting": [i for c in content.values() for i in c["meetings"]],
         "mindmaps": [m["id"] for m in maps.values()],
         "node": [i for m in maps.values() for i in m["nodes"]],
         "connection": [i for m in maps.values() for i in m["connections"]],

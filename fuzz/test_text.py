@@ -78,6 +78,10 @@ def _post(world: dict[str, Any], body: Any = None) -> str:
     return _api(world, f"posts/{_main(world, 'posts')}/")
 
 
+def _meeting(world: dict[str, Any], body: Any = None) -> str:
+    return _api(world, f"schedule/meetings/{world['text_meeting']}/")
+
+
 def _mindmap(world: dict[str, Any], body: Any = None) -> str:
     return _api(world, f"mindmaps/{_map(world)}/")
 
@@ -110,6 +114,9 @@ FIELDS = [
     ),
     TextField("todo.content", "PATCH", _todo, _todo, "content", 500),
     TextField("post.title", "PATCH", _post, _post, "title", 100),
+    TextField("meeting.title", "PATCH", _meeting, _meeting, "title", 100),
+    TextField("meeting.place", "PATCH", _meeting, _meeting, "place", 200, False, 0),
+    TextField("meeting.notes", "PATCH", _meeting, _meeting, "notes", 2000, True, 0),
     TextField(
         "mindmap.title",
         "PATCH",
