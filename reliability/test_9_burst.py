@@ -3,7 +3,7 @@
 A rolling restart moves every socket of one instance onto the other within seconds. Here
 1,000 sockets (100 people, 10 each, over 100 mindmaps of a team of their own) open
 within one second against one instance's Daphne: every one gets its snapshot (within 5 s
-times the machine's slowdown, as the other scenarios' time targets). Then all
+times the machine's slowdown during the scenario, as scenario 2's targets). Then all
 1,000 close together: no presence entry is left in Redis after 30 seconds, the instance
 stays healthy, and a socket opened right after gets its snapshot at once.
 
@@ -28,8 +28,8 @@ PEOPLE = 100
 SOCKETS_EACH = 10
 MINDMAPS = 100
 OPEN_WITHIN = 1.0
-# Issue 17's target for the slowest snapshot, times this machine's slowdown measured just
-# before the burst (support.probes.Slowdown: 1 where a core is free).
+# Issue 17's target for the slowest snapshot, times this machine's slowdown measured during
+# the scenario (support.probes.Slowdown, as scenario 2 does: 1 where a core is free).
 SNAPSHOT_WITHIN = 5.0
 PRESENCE_GONE_WITHIN = 30.0
 AT_ONCE = 1.0
@@ -146,7 +146,7 @@ def test_a_thousand_sockets_arrive_and_leave_together(stack, services, figures):
     ]
     random.Random(17).shuffle(pairs)
 
-    async def scenario() -> None:
+    async def scenario() -> float:
         sockets = [Socket(web1.ws_port, mindmap, session) for mindmap, session in pairs]
         opening = time.monotonic()
         await asyncio.gather(
@@ -181,15 +181,15 @@ def test_a_thousand_sockets_arrive_and_leave_together(stack, services, figures):
         await newcomer.close()
         assert newcomer.snapshot_after is not None, newcomer.error
         assert newcomer.snapshot_after < AT_ONCE
-        # Checked last: a failure above says more than a stretched deadline.
-        assert waits[-1] <= limit, f"slowest snapshot {waits[-1]:.1f} s (limit {limit:.1f} s)"
+        return waits[-1]
 
     with Slowdown() as slowdown:
-        time.sleep(3)
+        slowest = asyncio.run(scenario())
     limit = SNAPSHOT_WITHIN * slowdown.factor
-    numbers["CPU slowdown of this machine before the burst (median)"] = round(slowdown.factor, 1)
+    numbers["CPU slowdown of this machine (median)"] = round(slowdown.factor, 1)
     numbers["slowest snapshot allowed, s"] = round(limit, 1)
-    asyncio.run(scenario())
+    # Checked last: a failure above says more than a stretched deadline.
+    assert slowest <= limit, f"slowest snapshot {slowest:.1f} s (limit {limit:.1f} s)"
     web1.wait_healthy(10)
     text = web1.output()
     numbers["presence cleanup failures logged"] = text.count("presence cleanup failed")
