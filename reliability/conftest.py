@@ -37,7 +37,6 @@ unless ``TEAMMOA_REQUIRE_SERVICES=1`` (CI) makes that a failure.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -48,36 +47,16 @@ from typing import Any
 
 import pytest
 import stack as shared  # deploy/tests/stack.py (pytest.ini's pythonpath)
+from support import session
 from support import world as world_module
+from support.session import Services, throwaway
 
-throwaway = shared.throwaway  # deploy/tests/throwaway.py
-
-SECRET_KEY = "reliability-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLM"  # noqa: S105
-DATABASE = "teammoa_reliability"
-PEOPLE = 40
-MINDMAPS = 24
 STARTED = time.monotonic()
 FIGURES: dict[str, dict[str, Any]] = {}
 
 
 def _required() -> bool:
     return os.environ.get("TEAMMOA_REQUIRE_SERVICES", "").strip().lower() in {"1", "true", "yes"}
-
-
-class Services:
-    def __init__(self) -> None:
-        self.mariadb = throwaway.MariaDB()
-        self.redis = throwaway.Redis()
-
-    def start(self) -> None:
-        for server in (self.mariadb, self.redis):
-            if not server.running:
-                server.start()
-
-    def close(self) -> None:
-        for server in (self.redis, self.mariadb):
-            with contextlib.suppress(Exception):
-                server.close()
 
 
 @pytest.fixture(scope="session")
@@ -100,14 +79,11 @@ def services() -> Iterator[Services]:
 
 @pytest.fixture(scope="session")
 def stack(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    settings = shared.Settings(
-        database_url=f"{services.mariadb.url}/{DATABASE}", redis_url=f"{services.redis.url}/0"
-    )
     began = time.monotonic()
     with shared.running_stack(
         tmp_path_factory.mktemp("stack"),
-        settings,
-        secret_key=SECRET_KEY,
+        session.settings(services),
+        secret_key=session.SECRET_KEY,
         env={"LOG_FORMAT": "plain"},
     ) as running:
         FIGURES.setdefault("stack", {})["start-up seconds"] = round(time.monotonic() - began, 1)
@@ -120,13 +96,13 @@ def stack(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 @pytest.fixture(scope="session")
 def world(stack: Any) -> world_module.World:
-    names = [f"map {n}" for n in range(MINDMAPS)]
-    return world_module.make(stack, PEOPLE, names)
+    names = [f"map {n}" for n in range(session.MINDMAPS)]
+    return world_module.make(stack, session.PEOPLE, names)
 
 
 @pytest.fixture(scope="session")
 def db(services: Services) -> world_module.Database:
-    return world_module.Database(services.mariadb, DATABASE)
+    return world_module.Database(services.mariadb, session.DATABASE)
 
 
 @pytest.fixture(scope="session")

@@ -71,7 +71,9 @@ class World:
 
     def take(self) -> int:
         """A mindmap nobody else used (from the pool made at the start)."""
-        assert self.free, "the pool of mindmaps is used up: make more (conftest.MINDMAPS)"
+        assert self.free, (
+            "the pool of mindmaps is used up: make more (support/session.py: MINDMAPS)"
+        )
         return self.free.pop(0)
 
 
