@@ -3,6 +3,7 @@ for 2): the same stack (nginx, two deploy/serve.py instances, a MariaDB and a Re
 its own on free ports), the same churn, edits, cursors and HTTP mix
 (reliability/support/soak.py), the same targets; prints its figures.
 
+    .venv/bin/nox -s reliability --install-only
     .nox/reliability/bin/python bench/soak.py --minutes 30
 
 Run it with the reliability session's environment (``nox -s reliability`` installs it);

@@ -24,8 +24,7 @@ templates a cold process loads.
 When SIGTERM (or SIGINT) arrives:
 
 1. the drain file (``TEAMMOA_DRAIN_FILE``) is created, so ``/health/`` answers 503
-   "draining" and load balancers stop sending new work, while requests are still served,
-   each closing its connection (gunicorn), so no kept-open one is left to fail at the stop;
+   "draining" and load balancers stop sending new work, while requests are still served;
 2. after ``TEAMMOA_DRAIN_SECONDS`` (default 2) the listening sockets close and every open
    WebSocket gets a close frame with ``TEAMMOA_WS_CLOSE_CODE`` (default 1012, "service
    restart": clients reconnect, landing on another instance); gunicorn finishes the
@@ -400,7 +399,6 @@ def run_http() -> None:
                 "child_exit": worker_exited,
                 # Warm before the first connection is accepted (teammoa_site.warmup).
                 "post_worker_init": worker_ready,
-                "pre_request": close_when_draining,
             }
             for key, value in options.items():
                 self.cfg.set(key, value)
@@ -430,13 +428,14 @@ def worker_ready(worker: Any) -> None:
 def draining_worker_class() -> Any:
     """gunicorn's threaded worker, leaving no connection behind when it stops.
 
-    From gunicorn 24 the worker stops accepting when told to stop but keeps its listening
-    socket open until it exits (it finishes its requests first, for up to the graceful
-    timeout): connections the kernel completed meanwhile sat unaccepted and were reset at
+    In gunicorn 27 (the one installed here) the worker stops accepting when told to stop
+    but keeps its listening socket open until it exits (it finishes its requests first,
+    for up to the graceful timeout): connections the kernel completed meanwhile sat unaccepted and were reset at
     the exit, after the proxy had sent its request down them. A GET is then retried on the
     other server, a POST fails with 502. This worker takes every connection already waiting
     and closes the socket at once, so the proxy's next attempt is refused and goes
-    elsewhere. (gunicorn 23 closes the socket at once itself and has no such method.)
+    elsewhere. (gunicorn 23 closes the socket at once itself; its worker has no
+    ``set_accept_enabled``, so this changes nothing there.)
     """
     from gunicorn.workers.gthread import ThreadWorker
 
@@ -456,16 +455,6 @@ def draining_worker_class() -> Any:
                 listener.close()
 
     return DrainingThreadWorker
-
-
-def close_when_draining(worker: Any, _request: Any) -> None:
-    """gunicorn's ``pre_request``: once the drain file exists, every answer closes its
-    connection (``Connection: close``), so the proxy keeps no idle connection to this
-    server that it could send a request down just as the server stops: a POST sent on a
-    connection closed under it cannot be retried, and would fail with a 502."""
-    drain_file = os.environ.get("TEAMMOA_DRAIN_FILE", "")
-    if worker.cfg.keepalive and drain_file and os.path.exists(drain_file):
-        worker.cfg.set("keepalive", 0)
 
 
 def worker_exited(server: Any, worker: Any) -> None:

@@ -1,7 +1,8 @@
 """Scenario 1, scale-out: people on instance A and on instance B of one mindmap see each
 other's edits, cursors and presence; a change made through REST on A reaches the sockets
 on B; a member removed on A is closed (4403) on B, after the channel layer's receive has
-sat idle past its 5 s blocking pop (the redis-py 8 timeout that used to lose it).
+sat idle past its 5 s blocking pop (the redis-py 8 timeout that used to lose it); and
+every ES module is imported by its hashed name (the stale-sibling bug after a deploy).
 
 The editors connect straight to each instance's Daphne (so which instance serves whom is
 certain); the REST calls go straight to A's gunicorn with the headers nginx adds.
@@ -10,10 +11,12 @@ certain); the REST calls go straight to A's gunicorn with the headers nginx adds
 from __future__ import annotations
 
 import asyncio
+import http.client
+import re
 import statistics
 import time
 
-from support.clients import Editor, call, wait_for
+from support.clients import Editor, call, tls_context, wait_for
 
 
 def test_two_instances_share_edits_cursors_presence_and_rest(stack, world, figures):
@@ -157,3 +160,38 @@ def test_a_member_removed_on_a_is_closed_on_b_after_an_idle_receive(stack, world
             await editor.stop()
 
     asyncio.run(scenario())
+
+
+HASHED = re.compile(r"\.[0-9a-f]{12}\.m?js$")
+IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}/[^"']+)["']""")
+
+
+def test_every_es_module_is_served_and_imported_by_its_hashed_name(stack):
+    """After a deploy, nginx caches unhashed files for an hour: a module importing its
+    sibling by the unhashed name would load a stale one (issue 11)."""
+    static = stack.root / "static"
+    modules = [path for path in static.rglob("*.js") if HASHED.search(path.name)]
+    assert modules, "collectstatic wrote no hashed module"
+    unhashed = [
+        f"{path.relative_to(static)}: {specifier}"
+        for path in modules
+        for specifier in IMPORT.findall(path.read_text(errors="replace"))
+        if not HASHED.search(specifier)
+    ]
+    assert not unhashed, unhashed[:10]
+    # And nginx serves a hashed module for a year, immutable.
+    sample = modules[0].relative_to(static)
+    status, headers = _head(stack, f"/static/{sample}")
+    assert status == 200 and "immutable" in headers.get("cache-control", ""), headers
+
+
+def _head(stack, path: str) -> tuple[int, dict[str, str]]:
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", stack.https_port, timeout=10, context=tls_context()
+    )
+    try:
+        connection.request("HEAD", path)
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        connection.close()

@@ -478,8 +478,10 @@ class HttpLoad:
                 reused = connection is not None
                 try:
                     if connection is None:
+                        # A slow answer is not a failure (its time is in the figures);
+                        # browsers wait minutes, nginx 60 s.
                         connection = http.client.HTTPSConnection(
-                            "127.0.0.1", self.https_port, timeout=10, context=tls_context()
+                            "127.0.0.1", self.https_port, timeout=30, context=tls_context()
                         )
                     connection.request(method, path, body=body, headers=headers)
                     response = connection.getresponse()
