@@ -430,12 +430,12 @@ def draining_worker_class() -> Any:
 
     In gunicorn 27 (the one installed here) the worker stops accepting when told to stop
     but keeps its listening socket open until it exits (it finishes its requests first,
-    for up to the graceful timeout): connections the kernel completed meanwhile sat unaccepted and were reset at
-    the exit, after the proxy had sent its request down them. A GET is then retried on the
-    other server, a POST fails with 502. This worker takes every connection already waiting
-    and closes the socket at once, so the proxy's next attempt is refused and goes
-    elsewhere. (gunicorn 23 closes the socket at once itself; its worker has no
-    ``set_accept_enabled``, so this changes nothing there.)
+    for up to the graceful timeout): connections the kernel completed meanwhile sat
+    unaccepted and were reset at the exit, after the proxy had sent its request down
+    them. A GET is then retried on the other server, a POST fails with 502. This worker
+    takes every connection already waiting and closes the socket at once, so the proxy's
+    next attempt is refused and goes elsewhere. (gunicorn 23 closes the socket at once
+    itself; its worker has no ``set_accept_enabled``, so this changes nothing there.)
     """
     from gunicorn.workers.gthread import ThreadWorker
 
