@@ -271,6 +271,7 @@ def test_sigterm_drains_then_closes_sockets_with_1012_and_exits_in_time(tmp_path
         exit_code = server.process.wait(10)
         stopped_after = time.monotonic() - started
     finally:
+        kept.close()
         server.stop()
 
     assert result["draining"][0] == 503
