@@ -282,6 +282,7 @@ def locust_level(
     scratch: Path,
     cpu: CpuGroups,
     servers: list[subprocess.Popen],
+    warmup: bool = False,
 ) -> dict:
     settle(cpu)
     prefix = scratch / f"locust-{users}-{rate:g}-{int(time.time() * 1000)}"
@@ -312,6 +313,11 @@ def locust_level(
     rows = list(csv.DictReader(open(f"{prefix}_stats.csv")))  # noqa: SIM115
     total = next((row for row in rows if row["Name"] == "Aggregated"), None)
     if total is None or not int(total["Request Count"]):
+        if warmup:
+            # Locust writes its CSV once a second; on a busy machine a 5 s warm-up can end
+            # before a write that counts anything. The warm-up's figures are not used.
+            print("  warm-up: no requests counted yet (busy machine); going on", flush=True)
+            return {}
         sys.stderr.write(stderr[-3000:])
         sys.exit("locust made no requests")
     failures = list(csv.DictReader(open(f"{prefix}_failures.csv")))  # noqa: SIM115
@@ -508,7 +514,9 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(args.hold)
             return 0
         if args.warmup:
-            locust_level(args, url, manifest, 20, args.warmup, 0, scratch, cpu, processes)
+            locust_level(
+                args, url, manifest, 20, args.warmup, 0, scratch, cpu, processes, warmup=True
+            )
         results = []
         for users in levels:
             if args.profile and users == max(levels):
