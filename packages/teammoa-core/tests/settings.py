@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     *CONTRIB_APPS,
     "rest_framework",
     "rest_framework.authtoken",
+    "django_prose_editor",
     "teammoa.core",
     "tests.testapp",
 ]

@@ -38,6 +38,7 @@ def test_options_describes_every_core_api_view(team, member):
         "todos": services.create_todo(host, team.pk, "T").pk,
         "posts": services.create_post(host, team.pk, title="P", body="").pk,
     }
+    ids["comments"] = services.create_comment(host, team.pk, ids["posts"], "C").pk
     client = APIClient(raise_request_exception=False)
     client.force_authenticate(member.user)
     seen = 0

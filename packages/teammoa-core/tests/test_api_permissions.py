@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from teammoa.core import services
-from teammoa.core.models import Membership, Milestone, Post, Team, Todo
+from teammoa.core.models import Membership, Milestone, Post, PostComment, Team, Todo
 from teammoa.core.testing.factories import TEAM_PASSWORD, add_member, make_team, make_user
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,7 @@ class World:
     milestone: Milestone
     todo: Todo  # assigned to the host: a plain member may not touch it
     post: Post  # written by the host
+    comment: PostComment  # on the post, by the host
 
 
 @pytest.fixture
@@ -46,7 +47,8 @@ def world() -> World:
     )
     todo = services.create_todo(host_user, team.pk, "Write docs", assignee=host.pk)
     post = services.create_post(host_user, team.pk, title="Welcome", body="<p>Hi</p>")
-    return World(team, host, member, member2, outsider, milestone, todo, post)
+    comment = services.create_comment(host_user, team.pk, post.pk, "First!")
+    return World(team, host, member, member2, outsider, milestone, todo, post, comment)
 
 
 @dataclass
@@ -202,6 +204,32 @@ ENDPOINTS = [
         "delete post",
         "delete",
         lambda w: f"/api/v1/teams/{w.team.pk}/posts/{w.post.pk}/",
+        inside(403, 204),
+    ),
+    Endpoint(
+        "comments",
+        "get",
+        lambda w: f"/api/v1/teams/{w.team.pk}/posts/{w.post.pk}/comments/",
+        inside(200, 200),
+    ),
+    Endpoint(
+        "comment",
+        "post",
+        lambda w: f"/api/v1/teams/{w.team.pk}/posts/{w.post.pk}/comments/",
+        inside(201, 201),
+        body=lambda w: {"text": "Nice"},
+    ),
+    Endpoint(
+        "edit comment",
+        "patch",
+        lambda w: f"/api/v1/teams/{w.team.pk}/posts/{w.post.pk}/comments/{w.comment.pk}/",
+        inside(403, 200),
+        body=lambda w: {"text": "Edited"},
+    ),
+    Endpoint(
+        "delete comment",
+        "delete",
+        lambda w: f"/api/v1/teams/{w.team.pk}/posts/{w.post.pk}/comments/{w.comment.pk}/",
         inside(403, 204),
     ),
 ]

@@ -12,7 +12,7 @@ from django.test import Client, override_settings
 
 from teammoa.core import services
 from teammoa.core.models import Membership, Post, Team
-from teammoa.core.testing.factories import host_of, make_user
+from teammoa.core.testing.factories import host_of, make_team, make_user
 from tests.api_support import as_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
@@ -28,7 +28,7 @@ def stored_files(media_root: Path) -> list[Path]:
     return sorted(p for p in media_root.rglob("*") if p.is_file())
 
 
-def upload(name: str, content: bytes) -> SimpleUploadedFile:
+def upload(name: str, content: bytes = b"x") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
 
 
@@ -89,6 +89,7 @@ def test_create_post_with_attachment(team: Team, member: Membership, media_root:
         "created_at",
         "updated_at",
         "attachment",
+        "attachments",
     }
     assert data["author"]["id"] == member.pk
     assert data["author"]["user"]["username"] == member.user.username
@@ -97,7 +98,12 @@ def test_create_post_with_attachment(team: Team, member: Membership, media_root:
     assert data["attachment"]["url"] == (
         f"http://testserver/teams/{team.pk}/posts/{data['id']}/attachment/"
     )
-    stored = Post.objects.get(pk=data["id"]).attachment.name
+    [only] = data["attachments"]
+    assert (only["name"], only["size"]) == ("회의록.txt", LIMIT)
+    assert only["url"] == (
+        f"http://testserver/teams/{team.pk}/posts/{data['id']}/files/{only['id']}/"
+    )
+    stored = Post.objects.get(pk=data["id"]).attachments.get().file.name
     assert "회의록" not in stored
     assert stored.startswith(f"teammoa/attachments/{team.pk}/")
     assert stored.endswith(".txt")
@@ -355,7 +361,7 @@ def test_content_disposition_is_safe_for_any_name(
     team: Team, member: Membership, name: str, fallback: str
 ) -> None:
     post = services.create_post(member.user, team.pk, title="T", attachment=upload(name, b"x"))
-    assert post.attachment_name == name
+    assert post.attachments.get().name == name
     response = download(member.user, post)
     assert response.status_code == 200
     assert response["Content-Disposition"] == (
@@ -371,7 +377,7 @@ def test_x_accel_redirect_when_configured(team: Team, member: Membership) -> Non
     with override_settings(TEAMMOA_ATTACHMENT_ACCEL_PREFIX="/protected/"):
         response = download(member.user, post)
     assert response.status_code == 200
-    assert response["X-Accel-Redirect"] == "/protected/" + post.attachment.name
+    assert response["X-Accel-Redirect"] == "/protected/" + post.attachments.get().file.name
     assert response.content == b""
     assert response["Content-Type"] == "application/pdf"
     assert "filename*=UTF-8''%EB%B3%B4%EA%B3%A0%EC%84%9C.pdf" in response["Content-Disposition"]
@@ -394,3 +400,104 @@ def test_download_access(team: Team, host: Membership, member: Membership) -> No
 def test_a_post_without_file_has_no_download(team: Team, member: Membership) -> None:
     post = services.create_post(member.user, team.pk, title="T")
     assert download(member.user, post).status_code == 404
+
+
+# --- several files, and comments -----------------------------------------------------------
+
+
+def test_several_files_are_added_and_removed(
+    team: Team, member: Membership, media_root: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = as_user(member.user)
+    created = client.post(
+        posts(team),
+        {"title": "T", "attachments": [upload("a.txt", b"a"), upload("b.txt", b"bb")]},
+        format="multipart",
+    )
+    assert created.status_code == 201, created.json()
+    data = created.json()
+    assert [(f["name"], f["size"]) for f in data["attachments"]] == [("a.txt", 1), ("b.txt", 2)]
+    assert data["attachment"]["name"] == "a.txt"  # the first file, as before
+    second = data["attachments"][1]
+    response = Client()
+    response.force_login(member.user)
+    got = response.get(second["url"])
+    assert got.status_code == 200
+    assert b"".join(got.streaming_content) == b"bb"
+    url = f"{posts(team)}{data['id']}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        edited = client.patch(
+            url,
+            {"remove_attachments": [data["attachments"][0]["id"]], "attachments": upload("c.txt")},
+            format="multipart",
+        )
+    assert edited.status_code == 200, edited.json()
+    assert [f["name"] for f in edited.json()["attachments"]] == ["b.txt", "c.txt"]
+    assert len(stored_files(media_root)) == 2
+
+
+@pytest.mark.parametrize("junk", [["abc"], ["1.5"], [""]])
+def test_junk_file_ids_are_a_400(team: Team, member: Membership, junk: list[str]) -> None:
+    client = as_user(member.user)
+    post = client.post(posts(team), {"title": "T"}).json()
+    response = client.patch(
+        f"{posts(team)}{post['id']}/", {"remove_attachments": junk}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert "remove_attachments" in response.json()
+
+
+def test_a_file_of_another_team_is_not_found(team: Team, member: Membership) -> None:
+    post = services.create_post(member.user, team.pk, title="T", attachment=upload("a.txt"))
+    file_id = post.attachments.get().pk
+    stranger = host_of(make_team()).user
+    client = Client()
+    client.force_login(stranger)
+    assert client.get(f"/teams/{team.pk}/posts/{post.pk}/files/{file_id}/").status_code == 404
+    client.force_login(member.user)
+    other = services.create_post(member.user, team.pk, title="Other")
+    # The right team, but the file is not this post's.
+    assert client.get(f"/teams/{team.pk}/posts/{other.pk}/files/{file_id}/").status_code == 404
+
+
+def comments_url(team: Team, post_id: int) -> str:
+    return f"{posts(team)}{post_id}/comments/"
+
+
+def test_comments_through_the_api(team: Team, host: Membership, member: Membership) -> None:
+    post = services.create_post(host.user, team.pk, title="T")
+    client = as_user(member.user)
+    created = client.post(comments_url(team, post.pk), {"text": "좋아요"})
+    assert created.status_code == 201, created.json()
+    data = created.json()
+    assert set(data) == {"id", "post", "text", "author", "created_at", "updated_at"}
+    assert (data["post"], data["text"], data["author"]["id"]) == (post.pk, "좋아요", member.pk)
+    url = f"{comments_url(team, post.pk)}{data['id']}/"
+    assert client.patch(url, {"text": "수정"}).json()["text"] == "수정"
+    assert as_user(host.user).patch(url, {"text": "host"}).status_code == 403
+    listed = as_user(host.user).get(comments_url(team, post.pk)).json()
+    assert [c["text"] for c in listed["results"]] == ["수정"]
+    assert as_user(host.user).delete(url).status_code == 204
+    assert as_user(host.user).get(comments_url(team, post.pk)).json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"text": ""}, {"text": 5}, {"text": None}, {"text": ["a"]}, {"text": "x" * 2001}],
+)
+def test_junk_comments_are_a_400(team: Team, member: Membership, body: dict[str, Any]) -> None:
+    post = services.create_post(member.user, team.pk, title="T")
+    response = as_user(member.user).post(comments_url(team, post.pk), body, format="json")
+    assert response.status_code == 400
+    assert "text" in response.json()
+
+
+def test_comments_of_another_team_are_not_found(team: Team, member: Membership) -> None:
+    post = services.create_post(member.user, team.pk, title="T")
+    comment = services.create_comment(member.user, team.pk, post.pk, "mine")
+    stranger = as_user(host_of(make_team()).user)
+    assert stranger.get(comments_url(team, post.pk)).status_code == 404
+    assert stranger.post(comments_url(team, post.pk), {"text": "hi"}).status_code == 404
+    url = f"{comments_url(team, post.pk)}{comment.pk}/"
+    assert stranger.patch(url, {"text": "x"}).status_code == 404
+    assert stranger.delete(url).status_code == 404

@@ -11,7 +11,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from teammoa.core.models import Membership, Milestone, Post, Role, Team, Todo
+from teammoa.core.models import (
+    Membership,
+    Milestone,
+    Post,
+    PostAttachment,
+    PostComment,
+    Role,
+    Team,
+    Todo,
+)
 from teammoa.core.testing.factories import host_of, make_team, make_user
 
 pytestmark = pytest.mark.django_db
@@ -82,23 +91,34 @@ def todos(n: int) -> tuple[Any, str]:
 
 def posts(n: int) -> tuple[Any, str]:
     team, people = _team_with_members()
-    Post.objects.bulk_create(
-        Post(
-            team=team,
-            title=f"P{i}",
-            body="<p>x</p>",
-            author=people[i % len(people)],
-            attachment=f"teammoa/attachments/{team.pk}/{i:032x}.txt",
-            attachment_name=f"{i}.txt",
-            attachment_size=i,
-        )
+    created = Post.objects.bulk_create(
+        Post(team=team, title=f"P{i}", body="<p>x</p>", author=people[i % len(people)])
         for i in range(n)
+    )
+    PostAttachment.objects.bulk_create(
+        PostAttachment(
+            post=post,
+            file=f"teammoa/attachments/{team.pk}/{i:032x}{j}.txt",
+            name=f"{i}-{j}.txt",
+            size=i,
+        )
+        for i, post in enumerate(created)
+        for j in range(2)
     )
     return host_of(team).user, f"/api/v1/teams/{team.pk}/posts/?q=P"
 
 
+def comments(n: int) -> tuple[Any, str]:
+    team, people = _team_with_members()
+    post = Post.objects.create(team=team, title="P", author=people[0])
+    PostComment.objects.bulk_create(
+        PostComment(post=post, author=people[i % len(people)], text=f"C{i}") for i in range(n)
+    )
+    return host_of(team).user, f"/api/v1/teams/{team.pk}/posts/{post.pk}/comments/"
+
+
 @pytest.mark.parametrize(
-    "build", [my_teams, members, milestones, todos, posts], ids=lambda f: f.__name__
+    "build", [my_teams, members, milestones, todos, posts, comments], ids=lambda f: f.__name__
 )
 def test_list_queries_do_not_grow(build: Callable[[int], tuple[Any, str]]) -> None:
     counts = []

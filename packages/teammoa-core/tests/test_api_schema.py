@@ -30,6 +30,8 @@ EXPECTED = {
     f"{T}todos/{{id}}/move/": {"post"},
     f"{T}posts/": {"get", "post"},
     f"{T}posts/{{id}}/": {"get", "patch", "delete"},
+    f"{T}posts/{{id}}/comments/": {"get", "post"},
+    f"{T}posts/{{id}}/comments/{{comment}}/": {"patch", "delete"},
 }
 
 
@@ -79,6 +81,8 @@ def test_the_shapes_are_documented(schema: dict[str, Any]) -> None:
     assert props("Todo") == {
         "id",
         "content",
+        "description",
+        "due_date",
         "assignee",
         "milestone",
         "is_completed",
@@ -87,6 +91,9 @@ def test_the_shapes_are_documented(schema: dict[str, Any]) -> None:
         "created_at",
     }
     assert props("Attachment") == {"name", "size", "url"}
+    assert props("PostFile") == {"id", "name", "size", "url"}
+    assert {"attachment", "attachments"} <= props("Post")
+    assert props("Comment") == {"id", "post", "text", "author", "created_at", "updated_at"}
     assert components["TeamCreate"]["properties"]["password"]["writeOnly"] is True
 
 

@@ -30,6 +30,8 @@ MILESTONE_FIELDS = {
 TODO_FIELDS = {
     "id",
     "content",
+    "description",
+    "due_date",
     "assignee",
     "milestone",
     "is_completed",

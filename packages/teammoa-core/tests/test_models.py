@@ -17,6 +17,7 @@ from teammoa.core.models import (
     Milestone,
     MilestoneStatus,
     Post,
+    PostAttachment,
     Role,
     Team,
     Todo,
@@ -213,8 +214,8 @@ def test_membership_name_and_flags():
     ],
 )
 def test_attachment_path_is_random_and_keeps_a_safe_extension(name, extension):
-    post = Post(team_id=7)
-    first, second = attachment_path(post, name), attachment_path(post, name)
+    attachment = PostAttachment(post=Post(team_id=7))
+    first, second = attachment_path(attachment, name), attachment_path(attachment, name)
     assert first != second
     assert re.fullmatch(rf"teammoa/attachments/7/[0-9a-f]{{32}}{re.escape(extension)}", first)
 

@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from teammoa.core.models import Post, Role, Team
+from teammoa.core import services
+from teammoa.core.models import Post, PostComment, Role, Team
 from teammoa.core.services import create_post
 from teammoa.core.testing.factories import host_of, make_team, make_user
 
@@ -118,7 +119,8 @@ def test_detail_renders_sanitised_body_and_attachment_link(client, team, post, o
     html = response.content.decode()
     assert "<strong>agreed</strong>" in html
     assert "alert(1)" not in html and "javascript:" not in html
-    assert url("post_attachment", team=team.pk, post=post.pk) in html
+    attachment = post.attachments.get()
+    assert url("post_file", team=team.pk, post=post.pk, file=attachment.pk) in html
     assert "plan (final).pdf" in html
     # Neither the author nor the host: no edit or delete.
     assert url("post_edit", team=team.pk, post=post.pk) not in html
@@ -164,7 +166,10 @@ def test_write_a_post_with_an_attachment(client, team, author, media):
         {
             "title": "Hello",
             "body": "<p>Hi <em>all</em><img src=x onerror=alert(1)></p>",
-            "attachment": SimpleUploadedFile("notes.txt", b"some notes"),
+            "attachments": [
+                SimpleUploadedFile("notes.txt", b"some notes"),
+                SimpleUploadedFile("회의록.txt", b"more"),
+            ],
         },
     )
     post = Post.objects.get()
@@ -172,8 +177,9 @@ def test_write_a_post_with_an_attachment(client, team, author, media):
     assert response.url == url("post_detail", team=team.pk, post=post.pk)
     assert post.body == "<p>Hi <em>all</em></p>"
     assert post.author.user == author
-    assert (post.attachment_name, post.attachment_size) == ("notes.txt", 10)
-    assert (media / post.attachment.name).read_bytes() == b"some notes"
+    files = list(post.attachments.order_by("id"))
+    assert [(f.name, f.size) for f in files] == [("notes.txt", 10), ("회의록.txt", 4)]
+    assert (media / files[0].file.name).read_bytes() == b"some notes"
 
 
 def test_plain_text_keeps_its_paragraphs(client, team, author):
@@ -190,13 +196,13 @@ def test_too_large_attachment_is_an_error_next_to_the_field(client, team, author
         {
             "title": "Big",
             "body": "<p>body</p>",
-            "attachment": SimpleUploadedFile("big.bin", b"x" * 11),
+            "attachments": SimpleUploadedFile("big.bin", b"x" * 11),
         },
     )
     assert response.status_code == 200
-    assert list(response.context["form"].errors) == ["attachment"]
+    assert list(response.context["form"].errors) == ["attachments"]
     html = response.content.decode()
-    assert 'id="id_attachment_error"' in html
+    assert 'id="id_attachments_error"' in html
     assert "the limit is 10" in html
     assert 'value="Big"' in html  # what was typed stays
     assert not Post.objects.exists()
@@ -213,41 +219,40 @@ def test_write_errors_for_title(client, team, author):
 # --- edit ----------------------------------------------------------------------------------
 
 
-def test_author_edits_and_replaces_the_attachment(
+def test_author_edits_adds_and_removes_files(
     client, team, post, author, media, django_capture_on_commit_callbacks
 ):
-    old_file = post.attachment.name
+    old = post.attachments.get()
     client.force_login(author)
     page = client.get(url("post_edit", team=team.pk, post=post.pk))
     assert page.status_code == 200
-    assert "Current attachment" in page.content.decode()
+    html = page.content.decode()
+    assert "Files of this post" in html
+    assert f'name="remove_attachments" value="{old.pk}"' in html
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url("post_edit", team=team.pk, post=post.pk),
             {
                 "title": "Meeting notes v2",
                 "body": "<p>changed</p>",
-                "attachment": SimpleUploadedFile("v2.txt", b"two"),
+                "attachments": SimpleUploadedFile("v2.txt", b"two"),
+                "remove_attachments": [str(old.pk)],
             },
         )
     assert response.status_code == 302
     post.refresh_from_db()
-    assert (post.title, post.body, post.attachment_name) == (
-        "Meeting notes v2",
-        "<p>changed</p>",
-        "v2.txt",
-    )
-    assert not (media / old_file).exists()
+    assert (post.title, post.body) == ("Meeting notes v2", "<p>changed</p>")
+    assert [f.name for f in post.attachments.all()] == ["v2.txt"]
+    assert not (media / old.file.name).exists()
 
 
-def test_author_removes_the_attachment(client, team, post, author):
+def test_editing_keeps_the_files_nobody_removed(client, team, post, author):
     client.force_login(author)
     client.post(
         url("post_edit", team=team.pk, post=post.pk),
-        {"title": "Meeting notes", "body": post.body, "remove_attachment": "on"},
+        {"title": "Meeting notes", "body": post.body},
     )
-    post.refresh_from_db()
-    assert not post.attachment and post.attachment_name == ""
+    assert [f.name for f in post.attachments.all()] == ["plan (final).pdf"]
 
 
 def test_others_cannot_edit(client, team, post, host_user, other_member):
@@ -275,7 +280,7 @@ def test_member_cannot_delete_someone_elses_post(client, team, post, other_membe
 def test_author_deletes_after_confirming(
     client, team, post, author, media, django_capture_on_commit_callbacks
 ):
-    stored = media / post.attachment.name
+    stored = media / post.attachments.get().file.name
     assert stored.exists()
     client.force_login(author)
     assert (
@@ -294,3 +299,73 @@ def test_host_deletes_any_post(client, team, post, host_user):
     client.force_login(host_user)
     client.post(url("post_delete", team=team.pk, post=post.pk))
     assert not Post.objects.exists()
+
+
+# --- comments ------------------------------------------------------------------------------
+
+
+def test_comment_on_a_post_edit_and_delete_it(client, team, post, author, other_member, host_user):
+    client.force_login(other_member)
+    response = client.post(
+        url("comment_create", team=team.pk, post=post.pk), {"text": "좋아요!\n다음 주에 봐요"}
+    )
+    comment = PostComment.objects.get()
+    assert response.status_code == 302
+    assert response.url == url("post_detail", team=team.pk, post=post.pk) + f"#comment-{comment.pk}"
+    html = client.get(url("post_detail", team=team.pk, post=post.pk)).content.decode()
+    assert "좋아요!<br>다음 주에 봐요" in html
+    edit = url("comment_edit", team=team.pk, post=post.pk, comment=comment.pk)
+    delete = url("comment_delete", team=team.pk, post=post.pk, comment=comment.pk)
+    assert edit in html and delete in html
+    client.post(edit, {"text": "고쳤어요"})
+    comment.refresh_from_db()
+    assert comment.text == "고쳤어요"
+    # The post's author neither edits nor deletes someone else's comment.
+    client.force_login(author)
+    html = client.get(url("post_detail", team=team.pk, post=post.pk)).content.decode()
+    assert edit not in html and delete not in html
+    assert client.post(edit, {"text": "no"}).status_code == 403
+    assert client.post(delete).status_code == 403
+    # The host deletes it after confirming.
+    client.force_login(host_user)
+    assert "Delete this comment?" in client.get(delete).content.decode()
+    assert client.post(delete).status_code == 302
+    assert not PostComment.objects.exists()
+
+
+def test_an_empty_comment_shows_an_error_and_saves_nothing(client, team, post, other_member):
+    client.force_login(other_member)
+    response = client.post(url("comment_create", team=team.pk, post=post.pk), {"text": "  "})
+    assert response.status_code == 200
+    assert list(response.context["comment_form"].errors) == ["text"]
+    assert 'id="comment_text_error"' in response.content.decode()
+    assert not PostComment.objects.exists()
+
+
+def test_comment_pages_are_404_for_other_teams(client, team, post, author):
+    comment = services.create_comment(author, team.pk, post.pk, "mine")
+    stranger = make_user()
+    make_team(host=stranger)
+    client.force_login(stranger)
+    for name, kwargs in [
+        ("comment_create", {}),
+        ("comment_edit", {"comment": comment.pk}),
+        ("comment_delete", {"comment": comment.pk}),
+    ]:
+        response = client.post(url(name, team=team.pk, post=post.pk, **kwargs), {"text": "x"})
+        assert response.status_code == 404, name
+    assert PostComment.objects.get().text == "mine"
+
+
+def test_the_post_page_does_not_grow_queries_with_comments(
+    client, team, post, author, other_member, django_assert_max_num_queries
+):
+    client.force_login(author)
+    for i in range(3):
+        services.create_comment(other_member, team.pk, post.pk, f"c{i}")
+    with django_assert_max_num_queries(20) as few:
+        client.get(url("post_detail", team=team.pk, post=post.pk))
+    for i in range(20):
+        services.create_comment(author if i % 2 else other_member, team.pk, post.pk, f"d{i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url("post_detail", team=team.pk, post=post.pk))

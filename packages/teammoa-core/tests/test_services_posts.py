@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from teammoa.core import services
 from teammoa.core.downloads import content_disposition
 from teammoa.core.errors import Forbidden, Invalid, NotFound
-from teammoa.core.models import Post
+from teammoa.core.models import Post, PostAttachment
 from teammoa.core.services.posts import clean_attachment_name, post_excerpt
 from teammoa.core.testing.factories import host_of, make_team, make_user
 
@@ -53,8 +53,12 @@ def stored_files(media) -> list[str]:
     return sorted(str(p.relative_to(media)) for p in media.rglob("*") if p.is_file())
 
 
+def first(item: Post) -> PostAttachment:
+    return PostAttachment.objects.filter(post_id=item.pk).order_by("id").first()
+
+
 def stored_path(media, item: Post):
-    return media / item.attachment.name
+    return media / first(item).file.name
 
 
 # --- title and body ------------------------------------------------------------------------
@@ -126,16 +130,16 @@ def test_excerpt_is_plain_text(alice):
 def test_attachment_is_stored_under_a_random_name(alice, media):
     created = post(alice, attachment=upload("Quarterly report.pdf", b"%PDF-1.4 data"))
     stored = Post.objects.get(pk=created.pk)
-    assert stored.attachment_name == "Quarterly report.pdf"
-    assert stored.attachment_size == len(b"%PDF-1.4 data")
-    name = stored.attachment.name
+    assert first(stored).name == "Quarterly report.pdf"
+    assert first(stored).size == len(b"%PDF-1.4 data")
+    name = first(stored).file.name
     assert name.startswith(f"teammoa/attachments/{alice.team_id}/")
     assert "Quarterly" not in name
     assert "report" not in name
     assert name.endswith(".pdf")
     assert stored_path(media, stored).read_bytes() == b"%PDF-1.4 data"
     again = post(alice, attachment=upload("Quarterly report.pdf", b"other"))
-    assert again.attachment.name != name
+    assert first(again).file.name != name
 
 
 def test_attachment_over_the_limit_is_refused_and_nothing_saved(settings, alice, media):
@@ -145,7 +149,7 @@ def test_attachment_over_the_limit_is_refused_and_nothing_saved(settings, alice,
     assert "attachment" in info.value.errors
     assert not Post.objects.exists()
     assert stored_files(media) == []
-    assert post(alice, attachment=upload(content=b"x" * 10)).attachment_size == 10
+    assert first(post(alice, attachment=upload(content=b"x" * 10))).size == 10
 
 
 def test_replacement_over_the_limit_keeps_the_old_file(settings, alice, media):
@@ -161,8 +165,8 @@ def test_replacement_over_the_limit_keeps_the_old_file(settings, alice, media):
         )
     assert "attachment" in info.value.errors
     stored = Post.objects.get(pk=created.pk)
-    assert (stored.title, stored.attachment_name) == ("Hello", "a.txt")
-    assert stored_files(media) == [stored.attachment.name]
+    assert (stored.title, first(stored).name) == ("Hello", "a.txt")
+    assert stored_files(media) == [first(stored).file.name]
 
 
 def test_default_limit_is_10_mb(alice):
@@ -179,9 +183,9 @@ def test_attachment_must_be_an_upload(alice):
 
 def test_attachment_name_is_cleaned(alice, media):
     created = post(alice, attachment=upload("../../etc/pass\x00wd.txt"))
-    assert created.attachment_name == "passwd.txt"
-    assert stored_files(media) == [created.attachment.name]
-    assert created.attachment.name.startswith(f"teammoa/attachments/{alice.team_id}/")
+    assert first(created).name == "passwd.txt"
+    assert stored_files(media) == [first(created).file.name]
+    assert first(created).file.name.startswith(f"teammoa/attachments/{alice.team_id}/")
 
 
 @pytest.mark.parametrize(
@@ -217,8 +221,8 @@ def test_clean_attachment_name_truncates_keeping_the_extension():
 
 def test_unicode_extension_is_not_used_for_the_stored_name(alice):
     created = post(alice, attachment=upload("문서.한글"))
-    assert created.attachment_name == "문서.한글"
-    assert created.attachment.name.isascii()
+    assert first(created).name == "문서.한글"
+    assert first(created).file.name.isascii()
 
 
 # --- files removed after commit ------------------------------------------------------------
@@ -252,10 +256,10 @@ def test_replacing_an_attachment_removes_the_old_file(
         callback()
     assert not old_path.exists()
     stored = Post.objects.get(pk=created.pk)
-    assert (stored.attachment_name, stored.attachment_size) == ("new.txt", 3)
-    assert stored.attachment.name == updated.attachment.name
+    assert (first(stored).name, first(stored).size) == ("new.txt", 3)
+    assert first(stored).file.name == first(updated).file.name
     assert stored_path(media, stored).read_bytes() == b"new"
-    assert stored_files(media) == [stored.attachment.name]
+    assert stored_files(media) == [first(stored).file.name]
 
 
 def test_removing_an_attachment(alice, media, django_capture_on_commit_callbacks):
@@ -265,7 +269,7 @@ def test_removing_an_attachment(alice, media, django_capture_on_commit_callbacks
         services.update_post(alice.user, alice.team_id, created.pk, remove_attachment=True)
     assert not path.exists()
     stored = Post.objects.get(pk=created.pk)
-    assert (stored.attachment.name, stored.attachment_name, stored.attachment_size) == ("", "", 0)
+    assert first(stored) is None
 
 
 def test_editing_without_touching_the_attachment_keeps_it(
@@ -275,7 +279,7 @@ def test_editing_without_touching_the_attachment_keeps_it(
     with django_capture_on_commit_callbacks(execute=True):
         services.update_post(alice.user, alice.team_id, created.pk, title="New title")
     assert stored_path(media, created).exists()
-    assert Post.objects.get(pk=created.pk).attachment.name == created.attachment.name
+    assert PostAttachment.objects.filter(post_id=created.pk).count() == 1
 
 
 def test_disbanding_the_team_removes_its_files(
@@ -387,8 +391,12 @@ def test_posts_are_newest_first(alice):
 def test_listing_does_not_grow_queries_with_posts(alice, bob, django_assert_max_num_queries):
     for i in range(5):
         post(alice if i % 2 else bob, title=f"p{i}")
-    with django_assert_max_num_queries(2):
-        names = [p.author.name for p in services.posts_of(alice.user, alice.team_id, "p")]
+    # The membership, the posts (with their authors) and all their files in one query.
+    with django_assert_max_num_queries(3):
+        names = [
+            (p.author.name, len(p.attachments.all()))
+            for p in services.posts_of(alice.user, alice.team_id, "p")
+        ]
     assert len(names) == 5
 
 
@@ -423,3 +431,76 @@ def test_content_disposition_falls_back_to_a_name():
 def test_stored_file_lives_under_media_root(alice, media):
     created = post(alice, attachment=upload())
     assert os.path.commonpath([stored_path(media, created), media]) == str(media)
+
+
+# --- several files per post ----------------------------------------------------------------
+
+
+def test_a_post_keeps_several_files_in_order(alice, media):
+    created = post(
+        alice,
+        attachment=upload("first.txt", b"1"),
+        attachments=[upload("second.txt", b"22"), upload("third.txt", b"333")],
+    )
+    files = list(created.attachments.order_by("id"))
+    assert [(f.name, f.size) for f in files] == [
+        ("first.txt", 1),
+        ("second.txt", 2),
+        ("third.txt", 3),
+    ]
+    assert sorted(stored_files(media)) == sorted(f.file.name for f in files)
+
+
+def test_adding_and_removing_some_files(alice, media, django_capture_on_commit_callbacks):
+    created = post(alice, attachments=[upload("a.txt"), upload("b.txt")])
+    a, b = created.attachments.order_by("id")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_post(
+            alice.user,
+            alice.team_id,
+            created.pk,
+            attachments=[upload("c.txt")],
+            remove_attachments=[a.pk],
+        )
+    assert [f.name for f in created.attachments.order_by("id")] == ["b.txt", "c.txt"]
+    assert not (media / a.file.name).exists()
+    assert (media / b.file.name).exists()
+
+
+def test_removing_a_file_of_another_post_is_refused(alice, media):
+    mine = post(alice, attachments=[upload("a.txt")])
+    other = post(alice, attachments=[upload("b.txt")])
+    theirs = other.attachments.get()
+    with pytest.raises(Invalid) as info:
+        services.update_post(alice.user, alice.team_id, mine.pk, remove_attachments=[theirs.pk])
+    assert "remove_attachments" in info.value.errors
+    assert other.attachments.count() == 1
+
+
+@pytest.mark.parametrize("junk", [["x"], [True], [None], "abc", [1.5]])
+def test_junk_file_ids_are_refused(alice, junk):
+    mine = post(alice)
+    with pytest.raises(Invalid) as info:
+        services.update_post(alice.user, alice.team_id, mine.pk, remove_attachments=junk)
+    assert "remove_attachments" in info.value.errors
+
+
+def test_at_most_ten_files_per_post(alice, media):
+    with pytest.raises(Invalid) as info:
+        post(alice, attachments=[upload(f"{i}.txt") for i in range(11)])
+    assert "attachments" in info.value.errors
+    assert not Post.objects.exists()
+    created = post(alice, attachments=[upload(f"{i}.txt") for i in range(10)])
+    with pytest.raises(Invalid):
+        services.update_post(alice.user, alice.team_id, created.pk, attachments=[upload()])
+    assert created.attachments.count() == 10
+    assert len(stored_files(media)) == 10
+
+
+def test_one_file_too_large_refuses_them_all(settings, alice, media):
+    settings.TEAMMOA_ATTACHMENT_MAX_BYTES = 10
+    with pytest.raises(Invalid) as info:
+        post(alice, attachments=[upload("ok.txt", b"x"), upload("big.txt", b"x" * 11)])
+    assert "big.txt" in info.value.errors["attachments"][0]
+    assert not Post.objects.exists()
+    assert stored_files(media) == []

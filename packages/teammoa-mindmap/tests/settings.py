@@ -21,6 +21,7 @@ AUTH_USER_MODEL = "testapp.User"
 INSTALLED_APPS = [
     *CONTRIB_APPS,
     "rest_framework",
+    "django_prose_editor",
     "teammoa.core",
     "teammoa.mindmap",
     "tests.testapp",

@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     *CONTRIB_APPS,
     "rest_framework",
     "rest_framework.authtoken",
+    "django_prose_editor",
     "teammoa.core",
     "teammoa.schedule",
     "tests.testapp",

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served as our static files
     "channels",
+    "django_prose_editor",  # the board's editor (ProseMirror), static files only
     # TeamMoa
     "teammoa_site.accounts",
     "teammoa.core",

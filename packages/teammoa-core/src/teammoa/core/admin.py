@@ -9,7 +9,15 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from teammoa.core.models import Membership, Milestone, Post, Team, Todo
+from teammoa.core.models import (
+    Membership,
+    Milestone,
+    Post,
+    PostAttachment,
+    PostComment,
+    Team,
+    Todo,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -64,10 +72,25 @@ class TodoAdmin(admin.ModelAdmin):
     raw_id_fields = ("team", "assignee", "milestone")
 
 
+class PostAttachmentInline(admin.TabularInline):
+    model = PostAttachment
+    extra = 0
+    fields = ("name", "size", "created_at")
+    readonly_fields = fields
+
+
+class PostCommentInline(admin.TabularInline):
+    model = PostComment
+    extra = 0
+    raw_id_fields = ("author",)
+    readonly_fields = ("created_at", "updated_at")
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ("title", "team", "attachment_name", "created_at")
+    list_display = ("title", "team", "created_at")
     list_select_related = ("team",)
     search_fields = ("title", "team__title")
     raw_id_fields = ("team", "author")
-    readonly_fields = ("attachment_name", "attachment_size", "created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [PostAttachmentInline, PostCommentInline]

@@ -48,6 +48,9 @@ SESSION_AUTH = "rest_framework.authentication.SessionAuthentication"
 JSON_RENDERER = "rest_framework.renderers.JSONRenderer"
 
 
+PROSE_EDITOR_APP = "django_prose_editor"
+
+
 @register(Tags.compatibility)
 def check_host_project(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """What a host project can get wrong without noticing until a page or a limit fails."""
@@ -62,6 +65,15 @@ def check_host_project(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
                 hint=f"Add {MESSAGES_APP!r} to INSTALLED_APPS and {MESSAGES_MIDDLEWARE!r} "
                 "to MIDDLEWARE (after the session and authentication middleware).",
                 id="teammoa_core.E004",
+            )
+        )
+    if PROSE_EDITOR_APP not in settings.INSTALLED_APPS:
+        found.append(
+            Error(
+                "The board's post editor loads ProseMirror from django-prose-editor's static "
+                "files, which Django serves only for an installed app.",
+                hint=f"Add {PROSE_EDITOR_APP!r} to INSTALLED_APPS.",
+                id="teammoa_core.E007",
             )
         )
     backend = (getattr(settings, "CACHES", {}) or {}).get("default", {}).get("BACKEND")

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from teammoa.core.conf import conf
 from teammoa.core.dates import EARLIEST_DATE, LATEST_DATE
 from teammoa.core.limits import (
+    ATTACHMENTS_PER_POST,
+    COMMENT_TEXT_MAX,
     DEFAULT_MAX_MEMBERS,
     JOIN_PASSWORD_MAX,
     JOIN_PASSWORD_MIN,
@@ -28,6 +30,7 @@ from teammoa.core.limits import (
     TEAM_INTRO_MAX,
     TEAM_TITLE_MAX,
     TODO_CONTENT_MAX,
+    TODO_DESCRIPTION_MAX,
 )
 from teammoa.core.models import Membership, Milestone, Priority, ProgressMode
 
@@ -203,6 +206,15 @@ class TodoForm(forms.Form):
     milestone = forms.TypedChoiceField(
         label=_("Milestone"), required=False, coerce=int, empty_value=None, choices=()
     )
+    description = forms.CharField(
+        label=_("Description (optional)"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": TODO_DESCRIPTION_MAX}),
+    )
+    due_date = forms.CharField(
+        label=_("Due date (optional)"), required=False, widget=DateInput()
+    )
 
     def __init__(self, *args: Any, milestones: list[Milestone], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -210,6 +222,23 @@ class TodoForm(forms.Form):
             ("", _("No milestone")),
             *((m.pk, m.title) for m in milestones),
         ]
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one ``<input type="file" multiple>``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        values = data if isinstance(data, (list, tuple)) else [data]
+        return [single(value, initial) for value in values if value]
 
 
 class PostForm(forms.Form):
@@ -220,21 +249,29 @@ class PostForm(forms.Form):
         label=_("Body"),
         required=False,
         strip=False,
-        help_text=_("Plain text, or basic HTML: bold, italics, headings, lists, links."),
+        help_text=_(
+            "Use the toolbar for headings, lists, quotes, code and links; "
+            "Ctrl+B and Ctrl+I make text bold or italic. Links open only with "
+            "https://, http:// or mailto:."
+        ),
         widget=forms.Textarea(attrs={"rows": 12, "data-rich-editor": ""}),
     )
-    attachment = forms.FileField(label=_("Attachment"), required=False, widget=forms.FileInput)
-    remove_attachment = forms.BooleanField(label=_("Remove the attachment"), required=False)
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+    remove_attachments = forms.TypedMultipleChoiceField(
+        label=_("Remove"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
 
-    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, files_of: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit = conf.ATTACHMENT_MAX_BYTES
-        self.fields["attachment"].widget.attrs["data-max-bytes"] = limit
-        self.fields["attachment"].help_text = _("One file, up to %(size)s.") % {
-            "size": filesizeformat(limit)
-        }
-        if not editing:
-            del self.fields["remove_attachment"]
+        self.fields["attachments"].widget.attrs["data-max-bytes"] = limit
+        self.fields["attachments"].help_text = _(
+            "Up to %(count)d files, each up to %(size)s. Drop files here or choose them."
+        ) % {"count": ATTACHMENTS_PER_POST, "size": filesizeformat(limit)}
+        if files_of:
+            self.fields["remove_attachments"].choices = [(f.pk, f.name) for f in files_of]
+        else:
+            del self.fields["remove_attachments"]
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]
@@ -244,9 +281,18 @@ class PostForm(forms.Form):
         return body
 
     def service_data(self) -> dict[str, Any]:
-        data = {"title": self.cleaned_data["title"], "body": self.cleaned_data["body"]}
-        if self.cleaned_data.get("attachment"):
-            data["attachment"] = self.cleaned_data["attachment"]
-        if self.cleaned_data.get("remove_attachment"):
-            data["remove_attachment"] = True
+        data: dict[str, Any] = {"title": self.cleaned_data["title"], "body": self.cleaned_data["body"]}
+        if self.cleaned_data.get("attachments"):
+            data["attachments"] = self.cleaned_data["attachments"]
+        if self.cleaned_data.get("remove_attachments"):
+            data["remove_attachments"] = self.cleaned_data["remove_attachments"]
         return data
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": COMMENT_TEXT_MAX, "required": True}),
+    )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from teammoa.core.dates import EARLIEST_DATE, LATEST_DATE, validate_date_in_range
 from teammoa.core.limits import (
     ATTACHMENT_NAME_MAX,
+    COMMENT_TEXT_MAX,
     DEFAULT_MAX_MEMBERS,
     MAX_MEMBERS,
     MILESTONE_DESCRIPTION_MAX,
@@ -35,6 +36,7 @@ from teammoa.core.limits import (
     TEAM_INTRO_MAX,
     TEAM_TITLE_MAX,
     TODO_CONTENT_MAX,
+    TODO_DESCRIPTION_MAX,
 )
 
 if TYPE_CHECKING:
@@ -266,6 +268,10 @@ class Milestone(models.Model):
 class Todo(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="todos")
     content = models.CharField(_("content"), max_length=TODO_CONTENT_MAX)
+    description = models.TextField(_("description"), max_length=TODO_DESCRIPTION_MAX, blank=True)
+    due_date = models.DateField(
+        _("due date"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     # A todo whose assignee leaves the team becomes unassigned.
     assignee = models.ForeignKey(
         Membership,
@@ -297,13 +303,17 @@ class Todo(models.Model):
     def __str__(self) -> str:
         return self.content[:50]
 
+    def is_overdue_on(self, day: datetime.date) -> bool:
+        """Open and past its due date on ``day`` (in the team's calendar)."""
+        return not self.is_completed and self.due_date is not None and self.due_date < day
 
-def attachment_path(instance: Post, filename: str) -> str:
-    """A random stored name: the original name is kept in ``attachment_name`` only."""
+
+def attachment_path(instance: PostAttachment, filename: str) -> str:
+    """A random stored name: the original name is kept in ``name`` only."""
     extension = os.path.splitext(filename)[1].lower()[:16]
     if not (extension[1:].isascii() and extension[1:].isalnum()):
         extension = ""
-    return f"teammoa/attachments/{instance.team_id}/{secrets.token_hex(16)}{extension}"
+    return f"teammoa/attachments/{instance.post.team_id}/{secrets.token_hex(16)}{extension}"
 
 
 class Post(models.Model):
@@ -317,13 +327,6 @@ class Post(models.Model):
     author = models.ForeignKey(
         Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="posts"
     )
-    attachment = models.FileField(
-        _("attachment"), upload_to=attachment_path, max_length=255, blank=True
-    )
-    attachment_name = models.CharField(
-        _("attachment name"), max_length=ATTACHMENT_NAME_MAX, blank=True
-    )
-    attachment_size = models.PositiveBigIntegerField(_("attachment size"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -340,3 +343,50 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PostAttachment(models.Model):
+    """A file of a post: stored under a random name, served only to the team's members."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    name = models.CharField(_("file name"), max_length=ATTACHMENT_NAME_MAX)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PostComment(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    # Kept (as "deleted user") when the author leaves the team.
+    author = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="post_comments",
+    )
+    text = models.TextField(_("text"), max_length=COMMENT_TEXT_MAX)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=GreaterThanOrEqual(Length("text"), 1),
+                name="teammoa_post_comment_text_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:50]

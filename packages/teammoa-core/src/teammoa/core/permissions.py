@@ -6,7 +6,7 @@ Each takes the acting membership and the object; none touches the database.
 
 from __future__ import annotations
 
-from teammoa.core.models import Membership, Milestone, Post, Todo
+from teammoa.core.models import Membership, Milestone, Post, PostComment, Todo
 
 
 def owns_todo(actor: Membership, todo: Todo) -> bool:
@@ -52,3 +52,11 @@ def can_edit_post(actor: Membership, post: Post) -> bool:
 
 def can_delete_post(actor: Membership, post: Post) -> bool:
     return post.author_id == actor.pk or actor.is_host
+
+
+def can_edit_comment(actor: Membership, comment: PostComment) -> bool:
+    return comment.author_id == actor.pk
+
+
+def can_delete_comment(actor: Membership, comment: PostComment) -> bool:
+    return comment.author_id == actor.pk or actor.is_host

@@ -7,12 +7,13 @@ from typing import Any
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from teammoa.core.models import Post
+from teammoa.core.models import PostAttachment
 
 
-@receiver(post_delete, sender=Post, dispatch_uid="teammoa_core_delete_attachment_file")
-def delete_attachment_file(sender: type[Post], instance: Post, **kwargs: Any) -> None:
-    """A deleted post (also by cascade, when a team is disbanded) takes its file along."""
+@receiver(post_delete, sender=PostAttachment, dispatch_uid="teammoa_core_delete_attachment_file")
+def delete_attachment_file(sender: type[PostAttachment], instance: PostAttachment, **kwargs: Any) -> None:
+    """A deleted attachment (also by cascade, with its post or a disbanded team) takes its
+    file along, once the deletion commits."""
     from teammoa.core.services.posts import delete_file_after_commit
 
-    delete_file_after_commit(instance.attachment.name)
+    delete_file_after_commit(instance.file.name)

@@ -58,4 +58,24 @@ urlpatterns = [
         downloads.attachment_download,
         name="post_attachment",
     ),
+    path(
+        "teams/<int:team>/posts/<int:post>/files/<int:file>/",
+        downloads.file_download,
+        name="post_file",
+    ),
+    path(
+        "teams/<int:team>/posts/<int:post>/comments/",
+        posts.comment_create,
+        name="comment_create",
+    ),
+    path(
+        "teams/<int:team>/posts/<int:post>/comments/<int:comment>/edit/",
+        posts.comment_edit,
+        name="comment_edit",
+    ),
+    path(
+        "teams/<int:team>/posts/<int:post>/comments/<int:comment>/delete/",
+        posts.comment_delete,
+        name="comment_delete",
+    ),
 ]

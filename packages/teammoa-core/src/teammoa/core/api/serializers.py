@@ -27,6 +27,8 @@ from teammoa.core.models import (
     Milestone,
     MilestoneStatus,
     Post,
+    PostAttachment,
+    PostComment,
     Priority,
     ProgressMode,
     Role,
@@ -154,6 +156,8 @@ class TodoSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "content",
+            "description",
+            "due_date",
             "assignee",
             "milestone",
             "is_completed",
@@ -164,35 +168,75 @@ class TodoSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AttachmentSerializer(serializers.Serializer):
-    """The original file name, its size in bytes and the member-only download URL."""
+def _absolute(context: dict[str, Any], url: str) -> str:
+    request = context.get("request")
+    return request.build_absolute_uri(url) if request is not None else url
 
-    name = serializers.CharField(source="attachment_name")
-    size = serializers.IntegerField(source="attachment_size")
+
+class AttachmentSerializer(serializers.Serializer):
+    """The post's first file (the API's first contract): the original file name, its size
+    in bytes and the member-only download URL."""
+
+    name = serializers.CharField()
+    size = serializers.IntegerField()
     url = serializers.SerializerMethodField()
 
-    def get_url(self, post: Post) -> str:
-        url = reverse(
-            "teammoa_core:post_attachment", kwargs={"team": post.team_id, "post": post.pk}
-        )
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request is not None else url
+    def get_url(self, attachment: PostAttachment) -> str:
+        kwargs = {"team": attachment.post.team_id, "post": attachment.post_id}
+        return _absolute(self.context, reverse("teammoa_core:post_attachment", kwargs=kwargs))
+
+
+class PostFileSerializer(serializers.Serializer):
+    """One of a post's files: its id (for ``remove_attachments``), name, size and URL."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, attachment: PostAttachment) -> str:
+        kwargs = {"team": attachment.post.team_id, "post": attachment.post_id, "file": attachment.pk}
+        return _absolute(self.context, reverse("teammoa_core:post_file", kwargs=kwargs))
 
 
 class PostSerializer(serializers.ModelSerializer):
     author = MemberSerializer(read_only=True, allow_null=True)
     attachment = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
 
     class Meta:
         model = Post
-        fields = ["id", "title", "body", "author", "created_at", "updated_at", "attachment"]
+        fields = [
+            "id",
+            "title",
+            "body",
+            "author",
+            "created_at",
+            "updated_at",
+            "attachment",
+            "attachments",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(AttachmentSerializer(allow_null=True))
     def get_attachment(self, post: Post) -> dict[str, Any] | None:
-        if not post.attachment:
+        files = post.attachments.all()
+        if not files:
             return None
-        return AttachmentSerializer(post, context=self.context).data
+        return AttachmentSerializer(files[0], context=self.context).data
+
+    @extend_schema_field(PostFileSerializer(many=True))
+    def get_attachments(self, post: Post) -> list[dict[str, Any]]:
+        return PostFileSerializer(post.attachments.all(), many=True, context=self.context).data
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = MemberSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = PostComment
+        fields = ["id", "post", "text", "author", "created_at", "updated_at"]
+        read_only_fields = fields
 
 
 # --- request bodies ------------------------------------------------------------------------
@@ -312,6 +356,8 @@ class MilestoneUpdateSerializer(MilestoneCreateSerializer):
 
 class TodoCreateSerializer(serializers.Serializer):
     content = TextField()
+    description = TextField(required=False, allow_null=True, help_text="Optional details.")
+    due_date = DateField(required=False, allow_null=True, help_text=DATE_HELP + " Optional.")
     milestone = serializers.IntegerField(required=False, allow_null=True)
     assignee = serializers.IntegerField(
         required=False, allow_null=True, help_text="A member id (members may pick only themself)."
@@ -322,6 +368,8 @@ class TodoUpdateSerializer(serializers.Serializer):
     """Content, milestone and position; assignee and done have their own endpoints."""
 
     content = TextField(required=False)
+    description = TextField(required=False, allow_null=True)
+    due_date = DateField(required=False, allow_null=True, help_text=DATE_HELP + " null clears it.")
     milestone = serializers.IntegerField(required=False, allow_null=True)
     order = serializers.IntegerField(
         required=False, help_text="The 0-based position in the todo's board column."
@@ -388,11 +436,30 @@ class PostCreateSerializer(serializers.Serializer):
     body = TextField(
         required=False, allow_blank=True, trim_whitespace=False, help_text="HTML; sanitised."
     )
-    attachment = serializers.FileField(required=False, allow_empty_file=True, use_url=False)
+    attachment = serializers.FileField(
+        required=False,
+        allow_empty_file=True,
+        use_url=False,
+        help_text="One file (on PATCH it replaces every file of the post).",
+    )
+    attachments = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True, use_url=False),
+        required=False,
+        help_text="Files to add (repeat the multipart field).",
+    )
 
 
 class PostUpdateSerializer(PostCreateSerializer):
     title = TextField(required=False)
     remove_attachment = serializers.BooleanField(
-        required=False, help_text="Remove the current attachment."
+        required=False, help_text="Remove every file of the post."
     )
+    remove_attachments = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Ids of the post's files to remove.",
+    )
+
+
+class CommentWriteSerializer(serializers.Serializer):
+    text = TextField(help_text="1 to 2,000 characters.")

@@ -34,4 +34,10 @@ urlpatterns = [
     path(f"{TEAM}todos/<int:id>/move/", views.TodoMoveView.as_view(), name="todo-move"),
     path(f"{TEAM}posts/", views.PostListView.as_view(), name="post-list"),
     path(f"{TEAM}posts/<int:id>/", views.PostDetailView.as_view(), name="post-detail"),
+    path(f"{TEAM}posts/<int:id>/comments/", views.CommentListView.as_view(), name="comment-list"),
+    path(
+        f"{TEAM}posts/<int:id>/comments/<int:comment>/",
+        views.CommentDetailView.as_view(),
+        name="comment-detail",
+    ),
 ]

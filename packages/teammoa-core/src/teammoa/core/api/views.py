@@ -417,3 +417,50 @@ class PostDetailView(TeamScopedView):
     def delete(self, request: Request, team: int, id: int) -> Response:
         services.delete_post(request.user, team, id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- comments on posts ---------------------------------------------------------------------
+
+
+class CommentListView(TeamScopedView):
+    @extend_schema(
+        tags=["posts"],
+        summary="A post's comments, oldest first",
+        responses={200: s.CommentSerializer(many=True), **error_responses(404)},
+    )
+    def get(self, request: Request, team: int, id: int) -> Response:
+        comments = services.comments_of(request.user, team, id)
+        return self.paginated(comments, s.CommentSerializer)
+
+    @extend_schema(
+        tags=["posts"],
+        summary="Comment on a post",
+        request=s.CommentWriteSerializer,
+        responses={201: s.CommentSerializer, **error_responses(400, 404)},
+    )
+    def post(self, request: Request, team: int, id: int) -> Response:
+        text = self.parse(s.CommentWriteSerializer)["text"]
+        comment = services.create_comment(request.user, team, id, text)
+        return self.respond(s.CommentSerializer, comment, status.HTTP_201_CREATED)
+
+
+class CommentDetailView(TeamScopedView):
+    @extend_schema(
+        tags=["posts"],
+        summary="Edit a comment (its author)",
+        request=s.CommentWriteSerializer,
+        responses={200: s.CommentSerializer, **error_responses(400, 403, 404)},
+    )
+    def patch(self, request: Request, team: int, id: int, comment: int) -> Response:
+        text = self.parse(s.CommentWriteSerializer)["text"]
+        updated = services.update_comment(request.user, team, id, comment, text)
+        return self.respond(s.CommentSerializer, updated)
+
+    @extend_schema(
+        tags=["posts"],
+        summary="Delete a comment (its author or the host)",
+        responses={204: None, **error_responses(403, 404)},
+    )
+    def delete(self, request: Request, team: int, id: int, comment: int) -> Response:
+        services.delete_comment(request.user, team, id, comment)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -4,9 +4,16 @@ Every function takes the acting user and plain values, checks permissions inside
 transaction and raises a ``teammoa.core.errors`` error when a rule says no.
 """
 
+from teammoa.core.services.comments import (
+    comments_of,
+    create_comment,
+    delete_comment,
+    update_comment,
+)
 from teammoa.core.services.posts import (
     create_post,
     delete_post,
+    get_attachment,
     get_post,
     posts_of,
     update_post,
@@ -52,15 +59,19 @@ from teammoa.core.services.work import (
 __all__ = [
     "InviteLink",
     "assign_todo",
+    "comments_of",
     "complete_todo",
+    "create_comment",
     "create_milestone",
     "create_post",
     "create_team",
     "create_todo",
+    "delete_comment",
     "delete_milestone",
     "delete_post",
     "delete_todo",
     "disband_team",
+    "get_attachment",
     "get_milestone",
     "get_post",
     "get_todo",
@@ -84,6 +95,7 @@ __all__ = [
     "teams_of",
     "todos_of",
     "transfer_host",
+    "update_comment",
     "update_milestone",
     "update_post",
     "update_team",

@@ -17,8 +17,14 @@ from teammoa.core import permissions
 from teammoa.core.conf import conf
 from teammoa.core.errors import Forbidden, Invalid, NotFound
 from teammoa.core.events import publish_team_event
-from teammoa.core.limits import ATTACHMENT_NAME_MAX, POST_BODY_MAX, POST_TITLE_MAX, SEARCH_MAX
-from teammoa.core.models import Post
+from teammoa.core.limits import (
+    ATTACHMENT_NAME_MAX,
+    ATTACHMENTS_PER_POST,
+    POST_BODY_MAX,
+    POST_TITLE_MAX,
+    SEARCH_MAX,
+)
+from teammoa.core.models import Post, PostAttachment
 from teammoa.core.sanitize import plain_text, sanitize_html
 from teammoa.core.services.teams import membership_of
 from teammoa.core.text import clean_text_into
@@ -28,7 +34,11 @@ from teammoa.core.users import Actor
 def posts_of(user: Actor, team_id: Any, query: str | None = None) -> QuerySet[Post]:
     """The team's posts, newest first; ``query`` matches title, body and author."""
     membership = membership_of(user, team_id)
-    posts = Post.objects.filter(team_id=membership.team_id).select_related("author__user")
+    posts = (
+        Post.objects.filter(team_id=membership.team_id)
+        .select_related("author__user")
+        .prefetch_related("attachments")
+    )
     query = " ".join(str(query or "").split())[:SEARCH_MAX]
     if query:
         # body_text, not body: the words readers see, not the markup around them.
@@ -68,6 +78,53 @@ def clean_attachment_name(name: str) -> str:
     return name
 
 
+def _clean_upload(upload: Any) -> tuple[UploadedFile | None, str | None]:
+    if not isinstance(upload, UploadedFile):
+        return None, _("Upload a file.")
+    if (upload.size or 0) > conf.ATTACHMENT_MAX_BYTES:
+        return None, _("“%(name)s” is %(size)s; the limit is %(limit)s.") % {
+            "name": clean_attachment_name(upload.name or ""),
+            "size": filesizeformat(upload.size or 0),
+            "limit": filesizeformat(conf.ATTACHMENT_MAX_BYTES),
+        }
+    return upload, None
+
+
+def _clean_uploads(errors: dict[str, list[str]], data: dict[str, Any]) -> list[UploadedFile]:
+    """The files to add: ``attachment`` (one, as before) and ``attachments`` (several)."""
+    uploads: list[UploadedFile] = []
+    for field in ("attachment", "attachments"):
+        value = data.get(field)
+        if value is None:
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        problems = []
+        for each in values:
+            upload, problem = _clean_upload(each)
+            if problem:
+                problems.append(problem)
+            elif upload is not None:
+                uploads.append(upload)
+        if problems:
+            errors[field] = problems
+    return uploads
+
+
+def _clean_ids(errors: dict[str, list[str]], value: Any, field: str) -> set[int]:
+    values = value if isinstance(value, (list, tuple)) else [value]
+    ids: set[int] = set()
+    for each in values:
+        if isinstance(each, bool) or not isinstance(each, (int, str)):
+            errors[field] = [_("Give the ids of attachments of this post.")]
+            return set()
+        try:
+            ids.add(int(each))
+        except ValueError:
+            errors[field] = [_("Give the ids of attachments of this post.")]
+            return set()
+    return ids
+
+
 def _clean(data: dict[str, Any], creating: bool) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
@@ -89,38 +146,43 @@ def _clean(data: dict[str, Any], creating: bool) -> dict[str, Any]:
         if body is not None:
             cleaned["body"] = sanitize_html(body)
             cleaned["body_text"] = plain_text(cleaned["body"])
-    attachment = data.get("attachment")
-    if attachment is not None:
-        if not isinstance(attachment, UploadedFile):
-            errors["attachment"] = [_("Upload a file.")]
-        elif (attachment.size or 0) > conf.ATTACHMENT_MAX_BYTES:
-            errors["attachment"] = [
-                _("The file is %(size)s; the limit is %(limit)s.")
-                % {
-                    "size": filesizeformat(attachment.size or 0),
-                    "limit": filesizeformat(conf.ATTACHMENT_MAX_BYTES),
-                }
-            ]
-        else:
-            cleaned["attachment"] = attachment
+    cleaned["uploads"] = _clean_uploads(errors, data)
+    cleaned["remove_ids"] = (
+        _clean_ids(errors, data["remove_attachments"], "remove_attachments")
+        if data.get("remove_attachments") not in (None, "", [])
+        else set()
+    )
     if errors:
         raise Invalid(errors)
     return cleaned
 
 
-def _attach(post: Post, upload: UploadedFile) -> None:
-    post.attachment_name = clean_attachment_name(upload.name or "")
-    post.attachment_size = upload.size or 0
-    post.attachment.save(post.attachment_name, upload, save=False)
+def _check_count(count: int, field: str) -> None:
+    if count > ATTACHMENTS_PER_POST:
+        raise Invalid(
+            {
+                field: [
+                    _("A post keeps at most %(count)d files.") % {"count": ATTACHMENTS_PER_POST}
+                ]
+            }
+        )
 
 
-def _save_with_new_file(post: Post, new_file: str | None) -> None:
-    """Save the post; if that fails, the file just written for it goes too."""
+def _attach(post: Post, uploads: list[UploadedFile]) -> None:
+    """Store the files and their rows; if that fails, the files written so far go too."""
+    storage = PostAttachment._meta.get_field("file").storage
+    written: list[str] = []
     try:
-        post.save()
+        for upload in uploads:
+            attachment = PostAttachment(
+                post=post, name=clean_attachment_name(upload.name or ""), size=upload.size or 0
+            )
+            attachment.file.save(attachment.name, upload, save=False)
+            written.append(attachment.file.name)
+            attachment.save()
     except BaseException:
-        if new_file:
-            post.attachment.storage.delete(new_file)
+        for name in written:
+            storage.delete(name)
         raise
 
 
@@ -128,7 +190,7 @@ def delete_file_after_commit(name: str) -> None:
     """Remove a stored attachment once the transaction that dropped it commits."""
     if not name:
         return
-    storage = Post._meta.get_field("attachment").storage
+    storage = PostAttachment._meta.get_field("file").storage
     transaction.on_commit(lambda: storage.delete(name))
 
 
@@ -136,48 +198,45 @@ def delete_file_after_commit(name: str) -> None:
 def create_post(user: Actor, team_id: Any, **data: Any) -> Post:
     author = membership_of(user, team_id)
     cleaned = _clean(data, creating=True)
-    post = Post(
+    _check_count(len(cleaned["uploads"]), "attachments")
+    post = Post.objects.create(
         team_id=author.team_id,
         author=author,
         title=cleaned["title"],
         body=cleaned["body"],
         body_text=cleaned["body_text"],
     )
-    new_file = None
-    if "attachment" in cleaned:
-        _attach(post, cleaned["attachment"])
-        new_file = post.attachment.name
-    _save_with_new_file(post, new_file)
+    _attach(post, cleaned["uploads"])
     publish_team_event(post.team_id, "post.created", by=user, post=post.pk)
     return post
 
 
 @transaction.atomic
 def update_post(user: Actor, team_id: Any, post_id: Any, **data: Any) -> Post:
-    """The author edits title, body and the attachment (replace, or remove with
-    ``remove_attachment=True``)."""
+    """The author edits title and body, adds files (``attachments``), removes some
+    (``remove_attachments``: ids) or all of them (``remove_attachment=True``); a single
+    ``attachment`` replaces every file the post had (the API's first contract)."""
     actor = membership_of(user, team_id)
     post = get_post(user, team_id, post_id)
     if not permissions.can_edit_post(actor, post):
         raise Forbidden(_("Only the author can edit this post."))
-    remove = data.pop("remove_attachment", False)
+    remove_all = data.pop("remove_attachment", False) is True or data.get("attachment") is not None
     cleaned = _clean(data, creating=False)
-    old_file = post.attachment.name
+    current = list(post.attachments.all())
+    known = {attachment.pk for attachment in current}
+    unknown = cleaned["remove_ids"] - known
+    if unknown:
+        raise Invalid({"remove_attachments": [_("Give the ids of attachments of this post.")]})
+    removed = current if remove_all else [a for a in current if a.pk in cleaned["remove_ids"]]
+    _check_count(len(current) - len(removed) + len(cleaned["uploads"]), "attachments")
     for field in ("title", "body", "body_text"):
         if field in cleaned:
             setattr(post, field, cleaned[field])
-    new_file = None
-    if "attachment" in cleaned:
-        _attach(post, cleaned["attachment"])
-        new_file = post.attachment.name
-        if old_file:
-            delete_file_after_commit(old_file)
-    elif remove is True and old_file:
-        post.attachment = ""
-        post.attachment_name = ""
-        post.attachment_size = 0
-        delete_file_after_commit(old_file)
-    _save_with_new_file(post, new_file)
+    post.save()
+    for attachment in removed:
+        attachment.delete()  # the file goes after commit (receivers)
+    _attach(post, cleaned["uploads"])
+    post._prefetched_objects_cache.pop("attachments", None)  # type: ignore[attr-defined]
     publish_team_event(post.team_id, "post.changed", by=user, post=post.pk, deleted=False)
     return post
 
@@ -189,8 +248,22 @@ def delete_post(user: Actor, team_id: Any, post_id: Any) -> None:
     if not permissions.can_delete_post(actor, post):
         raise Forbidden(_("Only the author or the host can delete this post."))
     pk = post.pk
-    post.delete()  # the file goes with it (receivers.delete_attachment_file)
+    post.delete()  # the files go with it (receivers.delete_attachment_file)
     publish_team_event(actor.team_id, "post.changed", by=user, post=pk, deleted=True)
+
+
+def get_attachment(
+    user: Actor, team_id: Any, post_id: Any, attachment_id: Any = None
+) -> PostAttachment:
+    """A file of a post the user can read; without an id, the post's first file."""
+    post = get_post(user, team_id, post_id)
+    attachments = list(post.attachments.all())
+    if attachment_id is None and attachments:
+        return attachments[0]
+    for attachment in attachments:
+        if str(attachment.pk) == str(attachment_id):
+            return attachment
+    raise NotFound(_("Attachment not found."))
 
 
 def post_excerpt(post: Post, length: int = 160) -> str:

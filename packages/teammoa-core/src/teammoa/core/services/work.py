@@ -13,7 +13,12 @@ from teammoa.core import permissions
 from teammoa.core.dates import parse_date
 from teammoa.core.errors import Forbidden, Invalid, NotFound
 from teammoa.core.events import publish_team_event
-from teammoa.core.limits import MILESTONE_DESCRIPTION_MAX, MILESTONE_TITLE_MAX, TODO_CONTENT_MAX
+from teammoa.core.limits import (
+    MILESTONE_DESCRIPTION_MAX,
+    MILESTONE_TITLE_MAX,
+    TODO_CONTENT_MAX,
+    TODO_DESCRIPTION_MAX,
+)
 from teammoa.core.models import Membership, Milestone, Priority, ProgressMode, Todo
 from teammoa.core.services.teams import lock_membership, member_of_team, membership_of
 from teammoa.core.text import clean_text, clean_text_into
@@ -199,6 +204,33 @@ def _clean_content(value: Any) -> str:
     return clean_text(value, field="content", max_length=TODO_CONTENT_MAX)
 
 
+def _clean_details(data: dict[str, Any]) -> dict[str, Any]:
+    """The optional description and due date (``None`` or "" clears either)."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    if "description" in data:
+        cleaned["description"] = clean_text_into(
+            errors,
+            data["description"] if data["description"] is not None else "",
+            field="description",
+            max_length=TODO_DESCRIPTION_MAX,
+            min_length=0,
+            multiline=True,
+        )
+    if "due_date" in data:
+        value = data["due_date"]
+        if value in (None, ""):
+            cleaned["due_date"] = None
+        else:
+            try:
+                cleaned["due_date"] = parse_date(value, "due_date")
+            except Invalid as exc:
+                errors.update(exc.errors)
+    if errors:
+        raise Invalid(errors)
+    return cleaned
+
+
 def _milestone_of_team(team_id: int, milestone_id: Any) -> Milestone | None:
     if milestone_id is None:
         return None
@@ -215,11 +247,21 @@ def _next_order(team_id: int) -> int:
 
 @transaction.atomic
 def create_todo(
-    user: Actor, team_id: Any, content: Any, milestone: Any = None, assignee: Any = None
+    user: Actor,
+    team_id: Any,
+    content: Any,
+    milestone: Any = None,
+    assignee: Any = None,
+    **details: Any,
 ) -> Todo:
-    """Any member creates; a member may assign only themself, the host anyone."""
+    """Any member creates; a member may assign only themself, the host anyone.
+    ``details``: ``description`` and ``due_date``, both optional."""
     _team, actor = lock_membership(user, team_id)
+    unknown = set(details) - {"description", "due_date"}
+    if unknown:
+        raise Invalid({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
     content = _clean_content(content)
+    extra = _clean_details(details)
     milestone_obj = _milestone_of_team(actor.team_id, milestone)
     assignee_obj = None
     if assignee is not None:
@@ -232,6 +274,7 @@ def create_todo(
         milestone=milestone_obj,
         assignee=assignee_obj,
         order=_next_order(actor.team_id),
+        **extra,
     )
     recompute_progress(todo.milestone_id)
     _todo_changed(user, todo)
@@ -240,13 +283,13 @@ def create_todo(
 
 @transaction.atomic
 def update_todo(user: Actor, team_id: Any, todo_id: Any, **data: Any) -> Todo:
-    """Edit content, milestone or position (``order``); host any, members their own or
-    unassigned todos (position only for their own)."""
+    """Edit content, description, due date, milestone or position (``order``); host any,
+    members their own or unassigned todos (position only for their own)."""
     # The team lock first (see lock_membership): a move renumbers a whole column, and
     # two moves locking their own todo before the column deadlocked on MySQL.
     _team, actor = lock_membership(user, team_id)
     todo = _get_todo(actor, todo_id)
-    unknown = set(data) - {"content", "milestone", "order"}
+    unknown = set(data) - {"content", "description", "due_date", "milestone", "order"}
     if unknown:
         raise Invalid({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
     allowed = permissions.can_manage_todo if "order" in data else permissions.can_edit_todo
@@ -257,9 +300,11 @@ def update_todo(user: Actor, team_id: Any, todo_id: Any, **data: Any) -> Todo:
     old_milestone = todo.milestone_id
     if "content" in data:
         todo.content = _clean_content(data["content"])
+    for name, value in _clean_details(data).items():
+        setattr(todo, name, value)
     if "milestone" in data:
         todo.milestone = _milestone_of_team(actor.team_id, data["milestone"])
-    todo.save(update_fields=["content", "milestone"])
+    todo.save(update_fields=["content", "description", "due_date", "milestone"])
     if "order" in data:
         _move_in_column(todo, position)
     if todo.milestone_id != old_milestone:

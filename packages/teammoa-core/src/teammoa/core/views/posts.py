@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from teammoa.core import permissions, services
-from teammoa.core.errors import Forbidden, Invalid
-from teammoa.core.forms import PostForm
+from teammoa.core.errors import Forbidden, Invalid, NotFound
+from teammoa.core.forms import CommentForm, PostForm
 from teammoa.core.limits import SEARCH_MAX
 from teammoa.core.models import Membership, Post
 from teammoa.core.services.posts import post_excerpt
@@ -42,17 +42,34 @@ def post_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
-@team_page()
-def post_detail(request: HttpRequest, membership: Membership, post: int) -> HttpResponse:
+def _detail_page(
+    request: HttpRequest, membership: Membership, post: int, form: CommentForm | None = None
+) -> HttpResponse:
     current = services.get_post(request.user, membership.team_id, post)
+    comments = [
+        (
+            comment,
+            permissions.can_edit_comment(membership, comment),
+            permissions.can_delete_comment(membership, comment),
+        )
+        for comment in services.comments_of(request.user, membership.team_id, current.pk)
+    ]
     context = {
         "post": current,
+        "files": list(current.attachments.all()),
         "can_edit": permissions.can_edit_post(membership, current),
         "can_delete": permissions.can_delete_post(membership, current),
+        "comments": comments,
+        "comment_form": form or CommentForm(auto_id="comment_%s"),
     }
     return render_team_page(
         request, membership, "teammoa_core/posts/detail.html", context, tab="board"
     )
+
+
+@team_page()
+def post_detail(request: HttpRequest, membership: Membership, post: int) -> HttpResponse:
+    return _detail_page(request, membership, post)
 
 
 @require_http_methods(["GET", "POST"])
@@ -86,8 +103,9 @@ def post_edit(request: HttpRequest, membership: Membership, post: int) -> HttpRe
     if current.author_id != membership.pk:
         # Shown before the form is filled in; update_post enforces the same rule.
         raise Forbidden(_("Only the author can edit this post."))
+    files = list(current.attachments.all())
     if request.method == "POST":
-        form = PostForm(request.POST, request.FILES, editing=True)
+        form = PostForm(request.POST, request.FILES, files_of=files)
         if form.is_valid():
             try:
                 services.update_post(
@@ -99,12 +117,12 @@ def post_edit(request: HttpRequest, membership: Membership, post: int) -> HttpRe
                 messages.success(request, _("Post saved."))
                 return redirect(_detail(current))
     else:
-        form = PostForm(initial={"title": current.title, "body": current.body}, editing=True)
+        form = PostForm(initial={"title": current.title, "body": current.body}, files_of=files)
     return render_team_page(
         request,
         membership,
         "teammoa_core/posts/form.html",
-        {"form": form, "post": current},
+        {"form": form, "post": current, "files": files},
         tab="board",
     )
 
@@ -121,8 +139,74 @@ def post_delete(request: HttpRequest, membership: Membership, post: int) -> Http
         raise Forbidden(_("Only the author or the host can delete this post."))
     context = {
         "heading": _("Delete the post “%(title)s”?") % {"title": current.title},
-        "message": _("The post and its attachment are deleted. This cannot be undone."),
+        "message": _("The post, its files and its comments are deleted. This cannot be undone."),
         "button": _("Delete post"),
         "cancel_url": _detail(current),
+    }
+    return render_team_page(request, membership, "teammoa_core/confirm.html", context, tab="board")
+
+
+# --- comments ------------------------------------------------------------------------------
+
+
+def _comment_anchor(post: Post | int, team_id: int, comment_id: int | None = None) -> str:
+    post_id = post.pk if isinstance(post, Post) else post
+    url = reverse("teammoa_core:post_detail", kwargs={"team": team_id, "post": post_id})
+    return f"{url}#comment-{comment_id}" if comment_id else f"{url}#comments"
+
+
+@require_http_methods(["POST"])
+@team_page()
+def comment_create(request: HttpRequest, membership: Membership, post: int) -> HttpResponse:
+    form = CommentForm(request.POST, auto_id="comment_%s")
+    if form.is_valid():
+        try:
+            comment = services.create_comment(
+                request.user, membership.team_id, post, form.cleaned_data["text"]
+            )
+        except Invalid as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your comment is posted."))
+            return redirect(_comment_anchor(post, membership.team_id, comment.pk))
+    return _detail_page(request, membership, post, form)
+
+
+@require_http_methods(["POST"])
+@team_page()
+def comment_edit(
+    request: HttpRequest, membership: Membership, post: int, comment: int
+) -> HttpResponse:
+    try:
+        services.update_comment(
+            request.user, membership.team_id, post, comment, request.POST.get("text", "")
+        )
+    except Invalid as error:
+        text = " ".join(m for msgs in error.errors.values() for m in msgs) or error.message
+        messages.error(request, str(text))
+    else:
+        messages.success(request, _("Comment saved."))
+    return redirect(_comment_anchor(post, membership.team_id, comment))
+
+
+@require_http_methods(["GET", "POST"])
+@team_page()
+def comment_delete(
+    request: HttpRequest, membership: Membership, post: int, comment: int
+) -> HttpResponse:
+    current = services.comments_of(request.user, membership.team_id, post).filter(pk=comment).first()
+    if current is None:
+        raise NotFound(_("Comment not found."))
+    if request.method == "POST":
+        services.delete_comment(request.user, membership.team_id, post, comment)
+        messages.success(request, _("The comment was deleted."))
+        return redirect(_comment_anchor(post, membership.team_id))
+    if not permissions.can_delete_comment(membership, current):
+        raise Forbidden(_("Only the author or the host can delete this comment."))
+    context = {
+        "heading": _("Delete this comment?"),
+        "message": _("This cannot be undone."),
+        "button": _("Delete comment"),
+        "cancel_url": _comment_anchor(post, membership.team_id, comment),
     }
     return render_team_page(request, membership, "teammoa_core/confirm.html", context, tab="board")

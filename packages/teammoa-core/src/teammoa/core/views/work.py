@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,6 +124,7 @@ class Card:
     can_release: bool = False  # member: give their own todo back
     can_edit: bool = False  # the text (host: any todo; member: their own or unassigned)
     can_delete: bool = False
+    overdue: bool = False
 
     @property
     def draggable(self) -> bool:
@@ -142,7 +144,9 @@ class Column:
     cards: list[Card] = field(default_factory=list)
 
 
-def _columns(me: Membership, members: list[Membership], todos: list[Todo]) -> list[Column]:
+def _columns(
+    me: Membership, members: list[Membership], todos: list[Todo], today: datetime.date
+) -> list[Column]:
     unassigned = Column("unassigned", _("Unassigned"), "unassigned")
     by_member = {m.pk: Column(f"member-{m.pk}", m.name, "member", member=m) for m in members}
     done = Column("done", _("Done"), "done")
@@ -170,6 +174,7 @@ def _columns(me: Membership, members: list[Membership], todos: list[Todo]) -> li
                 and permissions.can_reassign_todo(me, todo, None),
                 can_edit=permissions.can_edit_todo(me, todo),
                 can_delete=permissions.can_delete_todo(me, todo),
+                overdue=todo.is_overdue_on(today),
             )
         )
     columns = [unassigned, *by_member.values(), done]
@@ -196,7 +201,7 @@ def _board(
     members = list(services.members_of(request.user, team_id))
     milestones = list(services.milestones_of(request.user, team_id))
     todos = list(services.todos_of(request.user, team_id).select_related("milestone"))
-    columns = _columns(membership, members, todos)
+    columns = _columns(membership, members, todos, membership.team.today())
     selected = _milestone_filter(request, milestones)
     if selected is not None:
         for column in columns:
@@ -246,6 +251,8 @@ def todo_create(request: HttpRequest, membership: Membership) -> HttpResponse:
                 membership.team_id,
                 form.cleaned_data["content"],
                 milestone=form.cleaned_data["milestone"],
+                description=form.cleaned_data["description"],
+                due_date=form.cleaned_data["due_date"] or None,
             )
         except Invalid as error:
             add_service_errors(form, error)
@@ -299,8 +306,12 @@ def todo_complete(request: HttpRequest, membership: Membership, todo: int) -> Ht
 @team_page()
 def todo_edit(request: HttpRequest, membership: Membership, todo: int) -> HttpResponse:
     def act() -> str:
-        content = request.POST.get("content", "")
-        services.update_todo(request.user, membership.team_id, todo, content=content)
+        changes = {
+            name: request.POST[name]
+            for name in ("content", "description", "due_date")
+            if name in request.POST
+        }
+        services.update_todo(request.user, membership.team_id, todo, **changes)
         return _("Todo saved.")
 
     return _todo_action(request, membership, todo, act)

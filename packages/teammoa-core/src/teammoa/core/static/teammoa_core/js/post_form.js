@@ -1,113 +1,211 @@
-// Post write/edit: turn the body textarea into a small rich-text editor (the server
-// sanitises whatever arrives), and warn about a too-large attachment before uploading.
+// Post write/edit: the body textarea becomes a ProseMirror editor (Tiptap, as shipped by
+// django-prose-editor), with a toolbar of our own so every button has a translated name
+// and the keyboard moves through it; the attachments field takes dropped files.
+//
+// The editor only shapes what arrives: the server sanitises every body with nh3.
+import {
+  Blockquote, Bold, BulletList, Code, CodeBlock, Document, Dropcursor, Editor, Gapcursor,
+  HardBreak, Heading, History, HorizontalRule, Italic, Link, ListItem, OrderedList, Paragraph,
+  Placeholder, Strike, Subscript, Superscript, Table, TableCell, TableHeader, TableRow, Text,
+  Underline,
+} from "../../django_prose_editor/editor.js";
 import { gettext, interpolate } from "./api.js";
 
-// What the editor keeps when it loads HTML; the server's sanitiser is the real gate.
-const ALLOWED = new Set([
-  "A", "B", "BLOCKQUOTE", "BR", "CODE", "DEL", "EM", "H2", "H3", "H4", "HR", "I", "LI", "OL", "P",
-  "PRE", "S", "STRONG", "SUB", "SUP", "TABLE", "TBODY", "TD", "TH", "THEAD", "TR", "U", "UL",
-]);
-
-function cleanInto(target, html) {
-  // A <template> parses without running scripts or loading anything.
-  const template = document.createElement("template");
-  template.innerHTML = html;
-  const walk = (node) => {
-    for (const child of [...node.childNodes]) {
-      if (child.nodeType === Node.ELEMENT_NODE) {
-        walk(child);
-        if (!ALLOWED.has(child.tagName)) {
-          child.replaceWith(...child.childNodes);
-          continue;
-        }
-        for (const attr of [...child.attributes]) {
-          const keep = child.tagName === "A" && attr.name === "href" && /^(https?:|mailto:)/i.test(attr.value.trim());
-          if (!keep) child.removeAttribute(attr.name);
-        }
-      } else if (child.nodeType !== Node.TEXT_NODE) {
-        child.remove();
-      }
-    }
-  };
-  walk(template.content);
-  target.replaceChildren(template.content);
-}
+// The link schemes the server keeps (teammoa.core.sanitize.URL_SCHEMES).
+const SAFE_URL = /^(https?:\/\/|mailto:)/i;
 
 const TOOLS = [
-  { label: gettext("Bold"), text: "B", command: "bold", state: true, style: "font-weight:700" },
-  { label: gettext("Italic"), text: "I", command: "italic", state: true, style: "font-style:italic" },
-  { label: gettext("Strikethrough"), text: "S", command: "strikeThrough", state: true, style: "text-decoration:line-through" },
-  { label: gettext("Heading"), text: "H", command: "formatBlock", value: "h3" },
-  { label: gettext("Bulleted list"), text: "•", command: "insertUnorderedList", state: true },
-  { label: gettext("Numbered list"), text: "1.", command: "insertOrderedList", state: true },
-  { label: gettext("Quote"), text: "❝", command: "formatBlock", value: "blockquote" },
-  { label: gettext("Code block"), text: "</>", command: "formatBlock", value: "pre" },
-  { label: gettext("Link"), text: gettext("Link"), command: "createLink" },
-  { label: gettext("Paragraph"), text: "¶", command: "formatBlock", value: "p" },
-  { label: gettext("Clear formatting"), text: "⌫", command: "removeFormat" },
+  { name: "bold", label: gettext("Bold"), text: "B", run: (c) => c.toggleBold(), active: ["bold"] },
+  { name: "italic", label: gettext("Italic"), text: "I", run: (c) => c.toggleItalic(), active: ["italic"] },
+  { name: "strike", label: gettext("Strikethrough"), text: "S", run: (c) => c.toggleStrike(), active: ["strike"] },
+  { name: "heading", label: gettext("Heading"), text: "H", run: (c) => c.toggleHeading({ level: 3 }), active: ["heading", { level: 3 }] },
+  { name: "bullets", label: gettext("Bulleted list"), text: "•", run: (c) => c.toggleBulletList(), active: ["bulletList"] },
+  { name: "numbers", label: gettext("Numbered list"), text: "1.", run: (c) => c.toggleOrderedList(), active: ["orderedList"] },
+  { name: "quote", label: gettext("Quote"), text: "❝", run: (c) => c.toggleBlockquote(), active: ["blockquote"] },
+  { name: "code", label: gettext("Code block"), text: "</>", run: (c) => c.toggleCodeBlock(), active: ["codeBlock"] },
+  { name: "link", label: gettext("Link"), text: gettext("Link"), active: ["link"] },
+  { name: "undo", label: gettext("Undo"), text: "↶", run: (c) => c.undo() },
+  { name: "redo", label: gettext("Redo"), text: "↷", run: (c) => c.redo() },
 ];
 
+function extensions(placeholder) {
+  return [
+    Document, Paragraph, Text, HardBreak, Bold, Italic, Strike, Underline, Subscript,
+    Superscript, Code, CodeBlock, Blockquote, HorizontalRule, BulletList, OrderedList, ListItem,
+    // Level 3 from the toolbar; 2 and 4 so older posts keep their headings when edited.
+    Heading.configure({ levels: [2, 3, 4] }),
+    Link.configure({
+      openOnClick: false,
+      autolink: true,
+      protocols: ["http", "https", "mailto"],
+      isAllowedUri: (url) => SAFE_URL.test(String(url).trim()),
+      HTMLAttributes: { rel: "noopener noreferrer nofollow", target: null },
+    }),
+    // Tables only so that posts written before keep theirs when edited.
+    Table, TableRow, TableHeader, TableCell,
+    History, Dropcursor, Gapcursor,
+    Placeholder.configure({ placeholder }),
+  ];
+}
+
+function button(tool) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.dataset.tool = tool.name;
+  // The glyph is decoration and the name is the text: an aria-label without the visible
+  // "1." would fail WCAG 2.5.3 (label in name) for speech users.
+  const glyph = document.createElement("span");
+  glyph.setAttribute("aria-hidden", "true");
+  glyph.textContent = tool.text;
+  const name = document.createElement("span");
+  name.className = "visually-hidden";
+  name.textContent = tool.label;
+  element.append(glyph, name);
+  element.title = tool.label;
+  if (tool.active) element.setAttribute("aria-pressed", "false");
+  element.tabIndex = -1;
+  // Keep the editor's selection: the toolbar acts where the writer was typing.
+  element.addEventListener("mousedown", (event) => event.preventDefault());
+  return element;
+}
+
+// The link row: one field for the address, shown under the toolbar when "Link" is pressed.
+function linkRow(editor, id) {
+  const row = document.createElement("div");
+  row.className = "editor__link";
+  row.hidden = true;
+  const label = document.createElement("label");
+  label.htmlFor = `${id}_link`;
+  label.textContent = gettext("Link address");
+  const input = document.createElement("input");
+  input.type = "url";
+  input.id = `${id}_link`;
+  input.placeholder = "https://";
+  input.autocomplete = "off";
+  const apply = document.createElement("button");
+  apply.type = "button";
+  apply.className = "button button--small";
+  apply.textContent = gettext("Apply");
+  const remove = document.createElement("button");
+  remove.type = "button";
+  remove.className = "button button--small button--ghost";
+  remove.textContent = gettext("Remove link");
+  const error = document.createElement("span");
+  error.className = "field__error";
+  error.id = `${id}_link_error`;
+  error.setAttribute("role", "alert");
+  row.append(label, input, apply, remove, error);
+
+  const close = () => {
+    row.hidden = true;
+    error.textContent = "";
+    input.removeAttribute("aria-invalid");
+    editor.commands.focus();
+  };
+  const save = () => {
+    const url = input.value.trim();
+    if (!url) {
+      editor.chain().focus().extendMarkRange("link").unsetLink().run();
+      close();
+      return;
+    }
+    if (!SAFE_URL.test(url)) {
+      error.textContent = gettext("Use an address that starts with https://, http:// or mailto:.");
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", error.id);
+      input.focus();
+      return;
+    }
+    const chain = editor.chain().focus().extendMarkRange("link");
+    if (editor.state.selection.empty && !editor.isActive("link")) {
+      // Nothing selected: the address itself becomes the link's text.
+      chain.insertContent({ type: "text", text: url, marks: [{ type: "link", attrs: { href: url } }] }).run();
+    } else {
+      chain.setLink({ href: url }).run();
+    }
+    close();
+  };
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { event.preventDefault(); save(); }
+    else if (event.key === "Escape") { event.preventDefault(); close(); }
+  });
+  apply.addEventListener("click", save);
+  remove.addEventListener("click", () => {
+    editor.chain().focus().extendMarkRange("link").unsetLink().run();
+    close();
+  });
+  return {
+    row,
+    open() {
+      input.value = editor.getAttributes("link").href || "";
+      row.hidden = false;
+      input.focus();
+    },
+  };
+}
+
 function enhance(textarea) {
-  const label = document.querySelector(`label[for="${textarea.id}"]`);
+  const id = textarea.id;
+  const label = document.querySelector(`label[for="${id}"]`);
   const wrapper = document.createElement("div");
   wrapper.className = "editor";
   const toolbar = document.createElement("div");
   toolbar.className = "editor__toolbar";
   toolbar.setAttribute("role", "toolbar");
   toolbar.setAttribute("aria-label", gettext("Formatting"));
-  toolbar.setAttribute("aria-controls", `${textarea.id}_editor`);
-  const area = document.createElement("div");
-  area.className = "editor__area prose";
-  area.id = `${textarea.id}_editor`;
-  area.contentEditable = "true";
-  area.setAttribute("role", "textbox");
-  area.setAttribute("aria-multiline", "true");
-  if (label) {
-    label.id = label.id || `${textarea.id}_label`;
-    area.setAttribute("aria-labelledby", label.id);
-    // The label now names the editor; clicking it focuses the editor.
-    label.addEventListener("click", (event) => { event.preventDefault(); area.focus(); });
-  }
-  for (const attr of ["aria-describedby", "aria-invalid"]) {
-    if (textarea.hasAttribute(attr)) area.setAttribute(attr, textarea.getAttribute(attr));
-  }
-  area.dataset.placeholder = gettext("Write your post…");
-  cleanInto(area, textarea.value);
+  toolbar.setAttribute("aria-controls", `${id}_editor`);
+  const mount = document.createElement("div");
+  wrapper.append(toolbar, mount);
+  textarea.after(wrapper);
+  textarea.hidden = true;
+  textarea.removeAttribute("required");
 
-  const buttons = TOOLS.map((tool, index) => {
-    const button = document.createElement("button");
-    button.type = "button";
-    // The glyph is decoration and the name is the label, as text: an aria-label that does
-    // not contain the visible "1." failed WCAG 2.5.3 (label in name) for speech users.
-    const glyph = document.createElement("span");
-    glyph.setAttribute("aria-hidden", "true");
-    glyph.textContent = tool.text;
-    const name = document.createElement("span");
-    name.className = "visually-hidden";
-    name.textContent = tool.label;
-    button.append(glyph, name);
-    button.title = tool.label;
-    if (tool.style) button.style.cssText = tool.style;
-    if (tool.state) button.setAttribute("aria-pressed", "false");
-    button.tabIndex = index === 0 ? 0 : -1; // one tab stop; arrows move inside the toolbar
-    button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
-    button.addEventListener("click", () => {
-      restoreSelection();
-      if (tool.command === "createLink") {
-        const url = window.prompt(gettext("Link address (https://…)"), "https://");
-        if (!url || !/^(https?:|mailto:)/i.test(url.trim())) return;
-        document.execCommand("createLink", false, url.trim());
-      } else {
-        keepCaret(() => document.execCommand(tool.command, false, tool.value ?? null));
-      }
-      syncState();
-    });
-    toolbar.append(button);
-    return { tool, button };
+  const attributes = {
+    id: `${id}_editor`,
+    class: "editor__area prose",
+    role: "textbox",
+    "aria-multiline": "true",
+  };
+  if (label) {
+    label.id = label.id || `${id}_label`;
+    attributes["aria-labelledby"] = label.id;
+  }
+  for (const name of ["aria-describedby", "aria-invalid"]) {
+    if (textarea.hasAttribute(name)) attributes[name] = textarea.getAttribute(name);
+  }
+  const editor = new Editor({
+    element: mount,
+    extensions: extensions(gettext("Write your post…")),
+    content: textarea.value,
+    // The page's Content-Security-Policy allows no <style> elements; core.css carries
+    // the few rules ProseMirror needs.
+    injectCSS: false,
+    editorProps: { attributes },
+    onUpdate({ editor: current }) {
+      textarea.value = current.isEmpty ? "" : current.getHTML();
+    },
   });
+  textarea.value = editor.isEmpty ? "" : editor.getHTML();
+  if (label) {
+    // The label names the editor; clicking it puts the caret there.
+    label.addEventListener("click", (event) => { event.preventDefault(); editor.commands.focus(); });
+  }
+
+  const link = linkRow(editor, id);
+  toolbar.after(link.row);
+  const buttons = TOOLS.map((tool) => {
+    const element = button(tool);
+    element.addEventListener("click", () => {
+      if (tool.name === "link") link.open();
+      else tool.run(editor.chain().focus()).run();
+    });
+    toolbar.append(element);
+    return { tool, element };
+  });
+  buttons[0].element.tabIndex = 0; // one tab stop; the arrows move inside the toolbar
 
   toolbar.addEventListener("keydown", (event) => {
-    const list = buttons.map((b) => b.button);
+    const list = buttons.map((b) => b.element);
     const index = list.indexOf(document.activeElement);
     if (index < 0) return;
     let next = null;
@@ -122,97 +220,88 @@ function enhance(textarea) {
     list[next].focus();
   });
 
-  function syncState() {
-    for (const { tool, button } of buttons) {
-      if (!tool.state) continue;
-      let on = false;
-      try { on = document.queryCommandState(tool.command); } catch { on = false; }
-      button.setAttribute("aria-pressed", on ? "true" : "false");
+  const sync = () => {
+    for (const { tool, element } of buttons) {
+      if (tool.active) element.setAttribute("aria-pressed", editor.isActive(...tool.active) ? "true" : "false");
     }
-  }
-  // The caret as it was in the editor, so a toolbar button acts where the writer was.
-  let saved = null;
-  function restoreSelection() {
-    area.focus();
-    const selection = window.getSelection();
-    if (saved && area.contains(saved.startContainer)) {
-      selection.removeAllRanges();
-      selection.addRange(saved);
-    }
-  }
-  document.addEventListener("selectionchange", () => {
-    const selection = window.getSelection();
-    if (selection.rangeCount && area.contains(selection.anchorNode)) saved = selection.getRangeAt(0).cloneRange();
-    if (document.activeElement === area) syncState();
-  });
-  // Block commands (lists, headings) leave Chrome's caret at the start of the block; put
-  // it back where the writer was typing. Only a caret after some text of its block needs
-  // it: at the start of a block (an empty new line, say) Chrome's caret is already right,
-  // and counting characters there cannot tell the end of the line above from the start of
-  // this one, which put the list's text on the previous line.
-  function keepCaret(run) {
-    const selection = window.getSelection();
-    if (
-      !selection.rangeCount || !selection.isCollapsed || !area.contains(selection.anchorNode)
-      || selection.anchorNode.nodeType !== Node.TEXT_NODE || selection.anchorOffset === 0
-    ) {
-      run();
-      return;
-    }
-    const before = document.createRange();
-    before.selectNodeContents(area);
-    before.setEnd(selection.anchorNode, selection.anchorOffset);
-    let chars = before.toString().length; // the caret as a count of characters
-    run();
-    const walker = document.createTreeWalker(area, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (chars <= node.length) {
-        selection.collapse(node, chars);
-        return;
-      }
-      chars -= node.length;
-    }
-  }
-
-  try { document.execCommand("defaultParagraphSeparator", false, "p"); } catch { /* older browsers */ }
-  wrapper.append(toolbar, area);
-  textarea.hidden = true;
-  textarea.removeAttribute("required");
-  textarea.after(wrapper);
-  textarea.form.addEventListener("submit", () => {
-    // Chrome's list command on an empty line nests the list in that line's paragraph
-    // (<p><ol>…</ol></p>, which HTML parsers split into an empty paragraph, the list and
-    // another empty paragraph): lift such blocks out, then drop the lines nobody wrote.
-    for (const p of [...area.querySelectorAll("p")]) {
-      if (p.querySelector(":scope > :is(ol, ul, h2, h3, h4, blockquote, pre, table, hr, p)")) {
-        p.replaceWith(...p.childNodes);
-      }
-    }
-    for (const block of [...area.querySelectorAll("p, h2, h3, h4, blockquote, pre")]) {
-      if (!block.textContent.trim() && !block.querySelector("hr, table")) block.remove();
-    }
-    textarea.value = (area.textContent.trim() || area.querySelector("hr, table")) ? area.innerHTML : "";
-  });
+    const undo = buttons.find((b) => b.tool.name === "undo");
+    const redo = buttons.find((b) => b.tool.name === "redo");
+    undo.element.disabled = !editor.can().undo();
+    redo.element.disabled = !editor.can().redo();
+  };
+  editor.on("selectionUpdate", sync);
+  editor.on("transaction", sync);
+  sync();
+  wrapper.editor = editor;
 }
 
-function checkFileSize(input) {
+// --- attachments: a drop zone over the file input, and the size check -------------------
+
+function describeFiles(input, list) {
+  list.replaceChildren();
+  for (const file of input.files) {
+    const item = document.createElement("li");
+    item.textContent = `${file.name} (${(file.size / 1024).toFixed(file.size < 10240 ? 1 : 0)} KB)`;
+    list.append(item);
+  }
+  list.hidden = input.files.length === 0;
+}
+
+function checkFiles(input) {
   const limit = Number(input.dataset.maxBytes || 0);
-  if (!limit) return;
+  const mb = (n) => (n / (1024 * 1024)).toFixed(1);
+  const big = limit ? [...input.files].find((file) => file.size > limit) : null;
+  if (big) {
+    input.setCustomValidity(interpolate(
+      gettext("“%(name)s” is %(size)s MB; the limit is %(limit)s MB."),
+      { name: big.name, size: mb(big.size), limit: mb(limit) },
+      true,
+    ));
+    input.reportValidity();
+  } else {
+    input.setCustomValidity("");
+  }
+}
+
+function dropZone(input) {
+  const zone = input.closest("[data-drop-zone]");
+  const list = document.createElement("ul");
+  list.className = "drop-zone__files";
+  list.hidden = true;
+  list.setAttribute("aria-live", "polite");
+  (zone || input).after(list);
   input.addEventListener("change", () => {
-    const file = input.files && input.files[0];
-    if (file && file.size > limit) {
-      const mb = (n) => (n / (1024 * 1024)).toFixed(1);
-      input.setCustomValidity(interpolate(
-        gettext("The file is %(size)s MB; the limit is %(limit)s MB."),
-        { size: mb(file.size), limit: mb(limit) },
-        true,
-      ));
-      input.reportValidity();
-    } else {
-      input.setCustomValidity("");
-    }
+    checkFiles(input);
+    describeFiles(input, list);
+  });
+  if (!zone) return;
+  const hint = zone.querySelector("[data-drop-hint]");
+  if (hint) hint.hidden = false;
+  let depth = 0;
+  zone.addEventListener("dragenter", (event) => {
+    if (![...event.dataTransfer.types].includes("Files")) return;
+    event.preventDefault();
+    depth += 1;
+    zone.classList.add("is-over");
+  });
+  zone.addEventListener("dragover", (event) => {
+    if ([...event.dataTransfer.types].includes("Files")) event.preventDefault();
+  });
+  zone.addEventListener("dragleave", () => {
+    depth = Math.max(0, depth - 1);
+    if (!depth) zone.classList.remove("is-over");
+  });
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    depth = 0;
+    zone.classList.remove("is-over");
+    const files = new DataTransfer();
+    for (const file of input.files) files.items.add(file);
+    for (const file of event.dataTransfer.files) files.items.add(file);
+    input.files = files.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
   });
 }
 
 for (const textarea of document.querySelectorAll("textarea[data-rich-editor]")) enhance(textarea);
-for (const input of document.querySelectorAll("input[type=file][data-max-bytes]")) checkFileSize(input);
+for (const input of document.querySelectorAll("input[type=file][data-max-bytes]")) dropZone(input);

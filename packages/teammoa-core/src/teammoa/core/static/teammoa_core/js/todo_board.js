@@ -94,7 +94,10 @@ async function runMenuAction(form) {
     await api(todoUrl(id, "complete"), { method: "POST", body: { is_completed: done } });
     message = done ? say(gettext("“%(todo)s” is done."), { todo }) : say(gettext("“%(todo)s” is open again."), { todo });
   } else if (action === "edit") {
-    const saved = await api(todoUrl(id), { method: "PATCH", body: { content: String(data.get("content") || "").trim() } });
+    const body = { content: String(data.get("content") || "").trim() };
+    if (data.has("description")) body.description = String(data.get("description"));
+    if (data.has("due_date")) body.due_date = String(data.get("due_date")) || null;
+    const saved = await api(todoUrl(id), { method: "PATCH", body });
     message = say(gettext("“%(todo)s” saved."), { todo: saved.content });
   } else if (action === "move") {
     const order = Number(data.get("order"));
@@ -119,11 +122,14 @@ async function addTodo(form) {
   const data = new FormData(form);
   const milestone = data.get("milestone");
   clearFieldErrors(form);
-  const todo = await api(`${apiUrl}todos/`, {
-    method: "POST",
-    body: { content: String(data.get("content") || "").trim(), milestone: milestone ? Number(milestone) : null },
-  });
-  form.elements.namedItem("content").value = "";
+  const body = { content: String(data.get("content") || "").trim(), milestone: milestone ? Number(milestone) : null };
+  if (String(data.get("description") || "").trim()) body.description = String(data.get("description"));
+  if (data.get("due_date")) body.due_date = String(data.get("due_date"));
+  const todo = await api(`${apiUrl}todos/`, { method: "POST", body });
+  for (const name of ["content", "description", "due_date"]) {
+    const field = form.elements.namedItem(name);
+    if (field) field.value = "";
+  }
   await refresh();
   form.elements.namedItem("content").focus();
   announce(say(gettext("“%(todo)s” added to Unassigned."), { todo: todo.content }));
@@ -372,7 +378,55 @@ function describeLive(event) {
   return say(gettext("%(name)s changed “%(todo)s” (now in %(column)s)."), values);
 }
 
+// --- menus float over the board (a narrow column does not squeeze them) -------------------
+
+function placeMenu(menu) {
+  const panel = menu.querySelector(".menu__panel");
+  const toggle = menu.querySelector("summary");
+  if (!panel || !toggle) return;
+  menu.classList.add("menu--floating");
+  const anchor = toggle.getBoundingClientRect();
+  const width = Math.min(panel.offsetWidth || 288, window.innerWidth - 16);
+  const left = Math.max(8, Math.min(anchor.right - width, window.innerWidth - width - 8));
+  const below = anchor.bottom + 4;
+  const height = panel.offsetHeight;
+  const top = below + height > window.innerHeight - 8 && anchor.top - height - 4 > 8 ? anchor.top - height - 4 : below;
+  panel.style.left = `${left}px`;
+  panel.style.top = `${top}px`;
+}
+
+function closeMenus(except = null) {
+  for (const menu of board.querySelectorAll("details.menu[open]")) {
+    if (menu !== except) menu.open = false;
+  }
+}
+
+function floatingMenus() {
+  board.addEventListener("toggle", (event) => {
+    const menu = event.target;
+    if (!(menu instanceof HTMLDetailsElement) || !menu.classList.contains("menu")) return;
+    if (menu.open) {
+      closeMenus(menu);
+      placeMenu(menu);
+    }
+  }, true);
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const menu = board.querySelector("details.menu[open]");
+    if (!menu) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+  document.addEventListener("pointerdown", (event) => {
+    if (!event.target.closest("details.menu")) closeMenus();
+  });
+  const replace = () => { for (const menu of board.querySelectorAll("details.menu[open]")) placeMenu(menu); };
+  window.addEventListener("resize", replace);
+  window.addEventListener("scroll", replace, true);
+}
+
 if (board && apiUrl) {
+  floatingMenus();
   const help = document.querySelector("[data-board-help]");
   if (help) help.hidden = false;
 
