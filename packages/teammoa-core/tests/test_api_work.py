@@ -639,3 +639,30 @@ def test_move_rejects_junk(
     response = as_user(host.user).post(f"{todos(team)}{todo.pk}/move/", body, format="json")
     assert response.status_code in (400, 404), response.json()
     assert db_state() == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"content": "x", "due_date": "2026-02-30"},
+        {"content": "x", "due_date": 5},
+        {"content": "x", "due_date": "٢٠٢٦-١٢-٢٤"},
+        {"content": "x", "description": ["a"]},
+        {"content": "x", "description": "x" * 2001},
+    ],
+)
+def test_todo_details_reject_junk(team: Team, member: Membership, body: dict[str, Any]) -> None:
+    response = as_user(member.user).post(todos(team), body, format="json")
+    assert response.status_code == 400, response.json()
+    assert set(response.json()) & {"due_date", "description"}
+
+
+def test_todo_details_round_trip(team: Team, member: Membership) -> None:
+    client = as_user(member.user)
+    created = client.post(
+        todos(team), {"content": "x", "description": "notes", "due_date": "2026-12-24"}
+    ).json()
+    assert (created["description"], created["due_date"]) == ("notes", "2026-12-24")
+    url = f"{todos(team)}{created['id']}/"
+    cleared = client.patch(url, {"due_date": None, "description": None}, format="json").json()
+    assert (cleared["description"], cleared["due_date"]) == ("", None)

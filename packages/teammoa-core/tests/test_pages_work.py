@@ -386,3 +386,89 @@ def test_edit_refuses_empty_text_and_someone_elses_todo(client, team, host_user,
     assert response.status_code == 200
     todo.refresh_from_db()
     assert todo.content == "Theirs"
+
+
+# --- issue 15: the add panel, todo details, the done checkbox ------------------------------
+
+
+def test_the_add_milestone_panel_stays_open_after_adding(client, team, member_user, milestone):
+    client.force_login(member_user)
+    home = client.get(url("team_home", team=team.pk)).content.decode()
+    assert '<details class="add-panel" id="add-milestone">' in home  # closed: bars exist
+    response = client.post(
+        url("milestone_create", team=team.pk),
+        {
+            "title": "Beta",
+            "start_date": "2026-05-01",
+            "end_date": "2026-05-10",
+            "priority": "medium",
+            "progress_mode": "auto",
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == url("team_home", team=team.pk) + "?adding=milestones#milestones"
+    again = client.get(response.url).content.decode()
+    assert '<details class="add-panel" id="add-milestone" open>' in again
+
+
+def test_timeline_bars_carry_their_title_as_a_tooltip(client, team, host_user, milestone):
+    client.force_login(host_user)
+    html = client.get(url("team_home", team=team.pk)).content.decode()
+    assert 'title="Alpha (' in html
+    assert "data-outside-label" in html
+
+
+def test_add_todo_with_description_and_due_date(client, team, member_user):
+    client.force_login(member_user)
+    response = client.post(
+        url("todo_create", team=team.pk),
+        {"content": "Write the report", "description": "Two pages", "due_date": "2026-12-24"},
+    )
+    assert response.status_code == 302
+    todo = Todo.objects.get()
+    assert (todo.description, todo.due_date) == ("Two pages", datetime.date(2026, 12, 24))
+
+
+def test_a_bad_due_date_is_an_error_next_to_the_field(client, team, member_user):
+    client.force_login(member_user)
+    response = client.post(
+        url("todo_create", team=team.pk), {"content": "Later", "due_date": "24/12/2026"}
+    )
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["due_date"]
+    assert "<details class=\"todo-add__more\" open>" in response.content.decode()
+    assert not Todo.objects.exists()
+
+
+def test_overdue_todos_are_marked_and_done_ones_are_not(client, team, host_user):
+    yesterday = team.today() - datetime.timedelta(days=1)
+    late = create_todo(host_user, team.pk, "Late one", due_date=yesterday.isoformat())
+    done = create_todo(host_user, team.pk, "Done one", due_date=yesterday.isoformat())
+    complete_todo(host_user, team.pk, done.pk, True)
+    create_todo(host_user, team.pk, "Later one", due_date="2100-01-01")
+    client.force_login(host_user)
+    html = client.get(url("todo_board", team=team.pk)).content.decode()
+    assert html.count("due--overdue") == 1
+    card = html.split(f'id="todo-{late.pk}"')[1].split("</li>")[0]
+    assert "Overdue: due" in card
+
+
+def test_the_done_checkbox_and_the_edit_form(client, team, host_user):
+    todo = create_todo(host_user, team.pk, "Tick me")
+    client.force_login(host_user)
+    html = client.get(url("todo_board", team=team.pk)).content.decode()
+    card = html.split(f'id="todo-{todo.pk}"')[1].split("</li>")[0]
+    assert 'role="checkbox" aria-checked="false"' in card
+    assert 'name="description"' in card and 'name="due_date"' in card
+    client.post(url("todo_complete", team=team.pk, todo=todo.pk), {"is_completed": "true"})
+    client.post(
+        url("todo_edit", team=team.pk, todo=todo.pk),
+        {"content": "Ticked", "description": "with notes", "due_date": ""},
+    )
+    todo.refresh_from_db()
+    assert (todo.is_completed, todo.content, todo.description, todo.due_date) == (
+        True,
+        "Ticked",
+        "with notes",
+        None,
+    )

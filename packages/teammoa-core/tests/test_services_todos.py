@@ -361,3 +361,48 @@ def test_todos_of_lists_the_team_only(host, alice):
     todo(alice, "ours")
     todo(host_of(make_team()), "theirs")
     assert [t.content for t in services.todos_of(alice.user, alice.team_id)] == ["ours"]
+
+
+# --- description and due date --------------------------------------------------------------
+
+
+def test_description_and_due_date_are_optional_and_editable(alice):
+    plain = todo(alice, "plain")
+    assert (plain.description, plain.due_date) == ("", None)
+    detailed = todo(alice, "detailed", description="Two\npages", due_date="2026-12-24")
+    assert (detailed.description, detailed.due_date) == ("Two\npages", datetime.date(2026, 12, 24))
+    services.update_todo(alice.user, alice.team_id, detailed.pk, description="", due_date=None)
+    assert (fresh(detailed).description, fresh(detailed).due_date) == ("", None)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("due_date", "2026-13-01"),
+        ("due_date", "1969-12-31"),
+        ("due_date", "tomorrow"),
+        ("due_date", 20261224),
+        ("description", "x" * 2001),
+        ("description", "bad\x00"),
+        ("description", 5),
+    ],
+)
+def test_bad_details_are_refused_and_nothing_saved(alice, field, value):
+    with pytest.raises(Invalid) as info:
+        todo(alice, "x", **{field: value})
+    assert field in info.value.errors
+    assert not Todo.objects.exists()
+    kept = todo(alice, "kept")
+    with pytest.raises(Invalid):
+        services.update_todo(alice.user, alice.team_id, kept.pk, content="changed", **{field: value})
+    assert fresh(kept).content == "kept"
+
+
+def test_overdue_means_open_and_past_its_due_date(alice):
+    day = datetime.date(2026, 12, 10)
+    late = todo(alice, "late", due_date="2026-12-09", assignee=alice.pk)
+    assert late.is_overdue_on(day)
+    assert not todo(alice, "today", due_date="2026-12-10").is_overdue_on(day)
+    assert not todo(alice, "none").is_overdue_on(day)
+    services.complete_todo(alice.user, alice.team_id, late.pk, True)
+    assert not fresh(late).is_overdue_on(day)

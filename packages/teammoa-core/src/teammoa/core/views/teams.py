@@ -149,6 +149,8 @@ def team_home(request: HttpRequest, membership: Membership) -> HttpResponse:
         "timeline": build_timeline(milestones, today),
         "statuses": MilestoneStatus.choices,
         "panels": team_home_panels(request, membership),
+        # After adding a milestone the panel stays open for the next one.
+        "adding_milestones": request.GET.get("adding") == "milestones",
         "milestone_form": MilestoneForm(
             auto_id="milestone_%s",
             initial={"start_date": today, "end_date": today + datetime.timedelta(days=7)},

@@ -44,7 +44,9 @@ def milestone_create(request: HttpRequest, membership: Membership) -> HttpRespon
                 messages.success(
                     request, _("Milestone “%(title)s” added.") % {"title": milestone.title}
                 )
-                return redirect(_home(membership.team_id))
+                # Back to the home with the add panel still open, ready for the next one.
+                home = reverse("teammoa_core:team_home", kwargs={"team": membership.team_id})
+                return redirect(f"{home}?adding=milestones#milestones")
     else:
         form = MilestoneForm(auto_id="milestone_%s")
     return render_team_page(

@@ -292,7 +292,44 @@ class Timeline {
   }
 }
 
+// A bar too short for its title shows it beside the bar instead (after it, or before it
+// near the right end), so every milestone stays readable; the bar's tooltip has it too.
+function fitLabels(root) {
+  const days = Number(getComputedStyle(root).getPropertyValue("--days")) || 1;
+  for (const bar of root.querySelectorAll(".timeline__bar")) {
+    const text = bar.querySelector(".timeline__bar-text");
+    const outside = bar.parentElement.querySelector("[data-outside-label]");
+    if (!text || !outside) continue;
+    bar.classList.remove("is-cramped");
+    const cramped = text.scrollWidth > text.clientWidth + 1;
+    bar.classList.toggle("is-cramped", cramped);
+    outside.hidden = !cramped;
+    if (!cramped) continue;
+    outside.textContent = bar.dataset.title || text.textContent;
+    const start = Number(bar.style.getPropertyValue("--start")) || 0;
+    const span = Number(bar.style.getPropertyValue("--span")) || 1;
+    // Only real changes: this observer's own writes must not wake it again.
+    if (outside.style.getPropertyValue("--start") !== String(start)) outside.style.setProperty("--start", start);
+    if (outside.style.getPropertyValue("--span") !== String(span)) outside.style.setProperty("--span", span);
+    outside.classList.toggle("timeline__outside--before", (start + span) / days > 0.7 && start / days > 0.3);
+  }
+}
+
+function watchLabels(root) {
+  let queued = false;
+  const refit = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; fitLabels(root); });
+  };
+  refit();
+  new ResizeObserver(refit).observe(root);
+  // The timeline moves and resizes bars (drag, keys, saves) through their style.
+  new MutationObserver(refit).observe(root, { subtree: true, attributes: true, attributeFilter: ["style", "data-title"] });
+}
+
 const timeline = document.querySelector("[data-timeline]");
+if (timeline) watchLabels(timeline);
 // Without the API (a project that did not mount it) the bars stay links to the edit form.
 let current = timeline && timeline.dataset.apiUrl ? new Timeline(timeline) : null;
 
