@@ -133,6 +133,8 @@ PEOPLE = [
     ("eun", "Eun"),
     ("bomi", "Bomi"),
     ("chan", "Chan"),
+    ("dana", "Dana"),
+    ("hyun", "Hyun"),
 ]
 TEAMS = {
     # Journey 2: a host alone; three people join through the pages.
@@ -143,6 +145,8 @@ TEAMS = {
     "meetup": {"title": "Meetup", "host": "dami", "members": ["eun"]},
     # Journey 10: two teammates watching each other's changes live.
     "live": {"title": "Live Duo", "host": "bomi", "members": ["chan"]},
+    # Journeys 5 and 6, issue 15's editing: a team of two of its own.
+    "desk": {"title": "Desk", "host": "dana", "members": ["hyun"]},
 }
 
 

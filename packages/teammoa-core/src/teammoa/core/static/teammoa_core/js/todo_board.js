@@ -385,12 +385,18 @@ function placeMenu(menu) {
   const toggle = menu.querySelector("summary");
   if (!panel || !toggle) return;
   menu.classList.add("menu--floating");
+  // Below the toggle where it fits, else above it, else as high as the screen allows
+  // (the panel scrolls inside when the screen is shorter than the panel).
+  const room = window.innerHeight - 16;
+  panel.style.maxHeight = `${room}px`;
   const anchor = toggle.getBoundingClientRect();
   const width = Math.min(panel.offsetWidth || 288, window.innerWidth - 16);
+  const height = Math.min(panel.offsetHeight, room);
   const left = Math.max(8, Math.min(anchor.right - width, window.innerWidth - width - 8));
-  const below = anchor.bottom + 4;
-  const height = panel.offsetHeight;
-  const top = below + height > window.innerHeight - 8 && anchor.top - height - 4 > 8 ? anchor.top - height - 4 : below;
+  let top = anchor.bottom + 4;
+  if (top + height > window.innerHeight - 8) {
+    top = anchor.top - height - 4 >= 8 ? anchor.top - height - 4 : Math.max(8, window.innerHeight - 8 - height);
+  }
   panel.style.left = `${left}px`;
   panel.style.top = `${top}px`;
 }
