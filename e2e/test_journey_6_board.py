@@ -121,7 +121,8 @@ def test_the_editor_keeps_exactly_what_was_typed(browsers, people, teams):
             files.items.add(new File(["first file"], "agenda.txt", {type: "text/plain"}));
             files.items.add(new File(["둘째 파일"], "회의록.txt", {type: "text/plain"}));
             for (const type of ["dragenter", "dragover", "drop"]) {
-                zone.dispatchEvent(new DragEvent(type, {dataTransfer: files, bubbles: true, cancelable: true}));
+                const init = {dataTransfer: files, bubbles: true, cancelable: true};
+                zone.dispatchEvent(new DragEvent(type, init));
             }
         }""",
         zone.element_handle(),

@@ -436,7 +436,7 @@ def test_a_bad_due_date_is_an_error_next_to_the_field(client, team, member_user)
     )
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["due_date"]
-    assert "<details class=\"todo-add__more\" open>" in response.content.decode()
+    assert '<details class="todo-add__more" open>' in response.content.decode()
     assert not Todo.objects.exists()
 
 

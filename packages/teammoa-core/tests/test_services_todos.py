@@ -394,7 +394,9 @@ def test_bad_details_are_refused_and_nothing_saved(alice, field, value):
     assert not Todo.objects.exists()
     kept = todo(alice, "kept")
     with pytest.raises(Invalid):
-        services.update_todo(alice.user, alice.team_id, kept.pk, content="changed", **{field: value})
+        services.update_todo(
+            alice.user, alice.team_id, kept.pk, content="changed", **{field: value}
+        )
     assert fresh(kept).content == "kept"
 
 

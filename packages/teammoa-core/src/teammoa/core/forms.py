@@ -212,9 +212,7 @@ class TodoForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": TODO_DESCRIPTION_MAX}),
     )
-    due_date = forms.CharField(
-        label=_("Due date (optional)"), required=False, widget=DateInput()
-    )
+    due_date = forms.CharField(label=_("Due date (optional)"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, milestones: list[Milestone], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -281,7 +279,10 @@ class PostForm(forms.Form):
         return body
 
     def service_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"title": self.cleaned_data["title"], "body": self.cleaned_data["body"]}
+        data: dict[str, Any] = {
+            "title": self.cleaned_data["title"],
+            "body": self.cleaned_data["body"],
+        }
         if self.cleaned_data.get("attachments"):
             data["attachments"] = self.cleaned_data["attachments"]
         if self.cleaned_data.get("remove_attachments"):

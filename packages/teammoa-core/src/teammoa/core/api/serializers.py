@@ -195,7 +195,11 @@ class PostFileSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_url(self, attachment: PostAttachment) -> str:
-        kwargs = {"team": attachment.post.team_id, "post": attachment.post_id, "file": attachment.pk}
+        kwargs = {
+            "team": attachment.post.team_id,
+            "post": attachment.post_id,
+            "file": attachment.pk,
+        }
         return _absolute(self.context, reverse("teammoa_core:post_file", kwargs=kwargs))
 
 

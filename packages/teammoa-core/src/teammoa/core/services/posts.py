@@ -160,11 +160,7 @@ def _clean(data: dict[str, Any], creating: bool) -> dict[str, Any]:
 def _check_count(count: int, field: str) -> None:
     if count > ATTACHMENTS_PER_POST:
         raise Invalid(
-            {
-                field: [
-                    _("A post keeps at most %(count)d files.") % {"count": ATTACHMENTS_PER_POST}
-                ]
-            }
+            {field: [_("A post keeps at most %(count)d files.") % {"count": ATTACHMENTS_PER_POST}]}
         )
 
 
@@ -178,7 +174,7 @@ def _attach(post: Post, uploads: list[UploadedFile]) -> None:
                 post=post, name=clean_attachment_name(upload.name or ""), size=upload.size or 0
             )
             attachment.file.save(attachment.name, upload, save=False)
-            written.append(attachment.file.name)
+            written.append(attachment.file.name or "")
             attachment.save()
     except BaseException:
         for name in written:

@@ -194,7 +194,9 @@ def comment_edit(
 def comment_delete(
     request: HttpRequest, membership: Membership, post: int, comment: int
 ) -> HttpResponse:
-    current = services.comments_of(request.user, membership.team_id, post).filter(pk=comment).first()
+    current = (
+        services.comments_of(request.user, membership.team_id, post).filter(pk=comment).first()
+    )
     if current is None:
         raise NotFound(_("Comment not found."))
     if request.method == "POST":
