@@ -63,6 +63,7 @@ def seeded() -> dict[str, Any]:
         "nodes": first.pk,
         "connections": connection.pk,
         "meetings": meeting.pk,
+        "comments": core.create_comment(host, team.pk, post.pk, "Comment").pk,
     }
     return {"member": member, "ids": ids}
 

@@ -93,7 +93,7 @@ def test_the_shapes_are_documented(schema: dict[str, Any]) -> None:
     assert props("Attachment") == {"name", "size", "url"}
     assert props("PostFile") == {"id", "name", "size", "url"}
     assert {"attachment", "attachments"} <= props("Post")
-    assert props("Comment") == {"id", "post", "text", "author", "created_at", "updated_at"}
+    assert props("PostComment") == {"id", "post", "text", "author", "created_at", "updated_at"}
     assert components["TeamCreate"]["properties"]["password"]["writeOnly"] is True
 
 

@@ -66,3 +66,49 @@ def test_migration_files_never_name_a_concrete_user_model(path):
     assert "testapp" not in text
     assert "'auth.user'" not in text
     assert '"auth.user"' not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_posts_single_attachment_becomes_its_first_file():
+    """0003 moves ``Post.attachment`` into ``PostAttachment`` (same stored file) and back."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [(LABEL, "0002_milestone_dates_in_range")]
+    after = [(LABEL, "0003_todo_details_post_attachments_comments")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    team = old.get_model(LABEL, "Team").objects.create(title="T", join_password="x" * 20)
+    Post = old.get_model(LABEL, "Post")
+    with_file = Post.objects.create(
+        team=team,
+        title="Minutes",
+        attachment="teammoa/attachments/1/abc.pdf",
+        attachment_name="회의록.pdf",
+        attachment_size=42,
+    )
+    Post.objects.create(team=team, title="No file")
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        new = executor.loader.project_state(after).apps
+        files = list(
+            new.get_model(LABEL, "PostAttachment").objects.values_list(
+                "post_id", "file", "name", "size"
+            )
+        )
+        assert files == [(with_file.pk, "teammoa/attachments/1/abc.pdf", "회의록.pdf", 42)]
+        executor = MigrationExecutor(connection)
+        executor.migrate(before)
+        back = executor.loader.project_state(before).apps.get_model(LABEL, "Post")
+        restored = back.objects.get(pk=with_file.pk)
+        assert (restored.attachment.name, restored.attachment_name, restored.attachment_size) == (
+            "teammoa/attachments/1/abc.pdf",
+            "회의록.pdf",
+            42,
+        )
+        assert back.objects.get(title="No file").attachment.name == ""
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes(LABEL))

@@ -369,3 +369,10 @@ def test_the_post_page_does_not_grow_queries_with_comments(
         services.create_comment(author if i % 2 else other_member, team.pk, post.pk, f"d{i}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url("post_detail", team=team.pk, post=post.pk))
+
+
+def test_the_list_counts_each_posts_files(client, team, post, author):
+    create_post(author, team.pk, title="No files")
+    client.force_login(author)
+    html = client.get(url("post_list", team=team.pk)).content.decode()
+    assert html.count('<span class="tag">1 file</span>') == 1

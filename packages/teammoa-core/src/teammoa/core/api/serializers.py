@@ -234,7 +234,7 @@ class PostSerializer(serializers.ModelSerializer):
         return PostFileSerializer(post.attachments.all(), many=True, context=self.context).data
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class PostCommentSerializer(serializers.ModelSerializer):
     author = MemberSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -465,5 +465,5 @@ class PostUpdateSerializer(PostCreateSerializer):
     )
 
 
-class CommentWriteSerializer(serializers.Serializer):
+class PostCommentWriteSerializer(serializers.Serializer):
     text = TextField(help_text="1 to 2,000 characters.")

@@ -380,7 +380,7 @@ class PostListView(TeamScopedView):
     )
     def get(self, request: Request, team: int) -> Response:
         posts = services.posts_of(request.user, team, query=request.query_params.get("q"))
-        return self.paginated(posts, s.PostSerializer)
+        return self.paginated(posts.prefetch_related("attachments"), s.PostSerializer)
 
     @extend_schema(
         tags=["posts"],
@@ -426,35 +426,35 @@ class CommentListView(TeamScopedView):
     @extend_schema(
         tags=["posts"],
         summary="A post's comments, oldest first",
-        responses={200: s.CommentSerializer(many=True), **error_responses(404)},
+        responses={200: s.PostCommentSerializer(many=True), **error_responses(404)},
     )
     def get(self, request: Request, team: int, id: int) -> Response:
         comments = services.comments_of(request.user, team, id)
-        return self.paginated(comments, s.CommentSerializer)
+        return self.paginated(comments, s.PostCommentSerializer)
 
     @extend_schema(
         tags=["posts"],
         summary="Comment on a post",
-        request=s.CommentWriteSerializer,
-        responses={201: s.CommentSerializer, **error_responses(400, 404)},
+        request=s.PostCommentWriteSerializer,
+        responses={201: s.PostCommentSerializer, **error_responses(400, 404)},
     )
     def post(self, request: Request, team: int, id: int) -> Response:
-        text = self.parse(s.CommentWriteSerializer)["text"]
+        text = self.parse(s.PostCommentWriteSerializer)["text"]
         comment = services.create_comment(request.user, team, id, text)
-        return self.respond(s.CommentSerializer, comment, status.HTTP_201_CREATED)
+        return self.respond(s.PostCommentSerializer, comment, status.HTTP_201_CREATED)
 
 
 class CommentDetailView(TeamScopedView):
     @extend_schema(
         tags=["posts"],
         summary="Edit a comment (its author)",
-        request=s.CommentWriteSerializer,
-        responses={200: s.CommentSerializer, **error_responses(400, 403, 404)},
+        request=s.PostCommentWriteSerializer,
+        responses={200: s.PostCommentSerializer, **error_responses(400, 403, 404)},
     )
     def patch(self, request: Request, team: int, id: int, comment: int) -> Response:
-        text = self.parse(s.CommentWriteSerializer)["text"]
+        text = self.parse(s.PostCommentWriteSerializer)["text"]
         updated = services.update_comment(request.user, team, id, comment, text)
-        return self.respond(s.CommentSerializer, updated)
+        return self.respond(s.PostCommentSerializer, updated)
 
     @extend_schema(
         tags=["posts"],

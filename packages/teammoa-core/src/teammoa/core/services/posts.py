@@ -34,11 +34,7 @@ from teammoa.core.users import Actor
 def posts_of(user: Actor, team_id: Any, query: str | None = None) -> QuerySet[Post]:
     """The team's posts, newest first; ``query`` matches title, body and author."""
     membership = membership_of(user, team_id)
-    posts = (
-        Post.objects.filter(team_id=membership.team_id)
-        .select_related("author__user")
-        .prefetch_related("attachments")
-    )
+    posts = Post.objects.filter(team_id=membership.team_id).select_related("author__user")
     query = " ".join(str(query or "").split())[:SEARCH_MAX]
     if query:
         # body_text, not body: the words readers see, not the markup around them.
@@ -59,7 +55,7 @@ def _author_search_fields() -> list[str]:
 
 def get_post(user: Actor, team_id: Any, post_id: Any) -> Post:
     try:
-        return posts_of(user, team_id).get(pk=int(post_id))
+        return posts_of(user, team_id).prefetch_related("attachments").get(pk=int(post_id))
     except (Post.DoesNotExist, TypeError, ValueError):
         raise NotFound(_("Post not found.")) from None
 

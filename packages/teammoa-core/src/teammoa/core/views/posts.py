@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -28,7 +29,12 @@ def _detail(post: Post) -> str:
 @team_page()
 def post_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:SEARCH_MAX]
-    posts = services.posts_of(request.user, membership.team_id, query)
+    # An aggregate drops Meta.ordering (Django leaves it out of GROUP BY queries).
+    posts = (
+        services.posts_of(request.user, membership.team_id, query)
+        .annotate(file_count=Count("attachments"))
+        .order_by(*Post._meta.ordering)
+    )
     page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
     entries = [(post, post_excerpt(post)) for post in page.object_list]
     context = {
