@@ -66,7 +66,10 @@ services.create_milestone(
     end_date=today + datetime.timedelta(days=20), priority="medium", progress_mode="auto",
 )
 first = services.create_todo(host, team.pk, "Sketch the main screens", milestone=milestone.pk)
-services.create_todo(host, team.pk, "Set up the repository", milestone=milestone.pk)
+services.create_todo(
+    host, team.pk, "Set up the repository", milestone=milestone.pk,
+    description="GitHub, CI and the issue labels", due_date=str(today - datetime.timedelta(days=1)),
+)
 done = services.create_todo(host, team.pk, "Pick a project name")
 services.assign_todo(host, team.pk, first.pk, pal_member.pk)
 services.complete_todo(host, team.pk, done.pk, True)
@@ -74,7 +77,9 @@ post = services.create_post(
     host, team.pk, title="Kick-off notes",
     body="<h2>Decisions</h2><ol><li>Meet on Tuesdays</li><li>Ship a prototype</li></ol>",
     attachment=SimpleUploadedFile("kickoff.txt", b"minutes of the kick-off\\n", "text/plain"),
+    attachments=[SimpleUploadedFile("화면 스케치.txt", b"sketches\\n", "text/plain")],
 )
+services.create_comment(pal, team.pk, post.pk, "Tuesdays work for me.\\nSee you there!")
 mindmap = create_mindmap(host, team.pk, "Product ideas")
 root = edit(host, mindmap.pk, "node.create", title="Study planner", x=900, y=600).payload["node"]
 kids = [
