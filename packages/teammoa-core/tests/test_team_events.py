@@ -319,3 +319,18 @@ async def test_a_removed_member_is_closed_with_4403_and_the_others_hear_of_it(wo
     assert (left["type"], left["user"], left["removed"]) == ("member.left", member.pk, True)
     await leaving.close()
     await staying.close()
+
+
+@pytest.mark.django_db
+def test_a_comment_on_a_post_is_published(published):
+    team = make_team()
+    host = team.memberships.get().user
+    post = services.create_post(host, team.pk, title="Plan")
+    events = published(services.create_comment, host, team.pk, post.pk, "Looks good")
+    comment = post.comments.get()
+    assert events == [
+        (
+            "comment.created",
+            {"by": host.pk, "name": display_name(host), "post": post.pk, "comment": comment.pk},
+        )
+    ]

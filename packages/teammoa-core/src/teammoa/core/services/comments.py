@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from teammoa.core import permissions
 from teammoa.core.errors import Forbidden, NotFound
+from teammoa.core.events import publish_team_event
 from teammoa.core.limits import COMMENT_TEXT_MAX
 from teammoa.core.models import Post, PostComment
 from teammoa.core.services.posts import get_post
@@ -48,6 +49,7 @@ def create_comment(user: Actor, team_id: Any, post_id: Any, text: Any) -> PostCo
     post = get_post(user, team_id, post_id)
     comment = PostComment.objects.create(post=post, author=author, text=_clean(text))
     comment.author = author
+    publish_team_event(author.team_id, "comment.created", by=user, post=post.pk, comment=comment.pk)
     return comment
 
 
