@@ -218,3 +218,11 @@ def test_catalog_is_complete(po_path: Path):
         texts = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
         for text in texts:
             assert sorted(PLACEHOLDER.findall(text)) == wanted, entry.msgid
+
+
+def test_edit_is_sujeong_even_where_allauth_says_byeongyeong():
+    """allauth (earlier in INSTALLED_APPS) translates "Edit" as "변경"; the site says "수정"."""
+    from django.utils import translation
+
+    with translation.override("ko"):
+        assert translation.gettext("Edit") == "수정"

@@ -21,3 +21,10 @@ MESSAGES = [
     gettext_noop("You have verified phone number %(phone)s."),
     gettext_noop("%(client_name)s wants to access your %(site_name)s account."),
 ]
+
+# allauth's Korean for these is a word the site does not use ("Edit" is "변경" there), and
+# allauth comes before the TeamMoa apps in INSTALLED_APPS, so its catalog would win over
+# theirs on every page (the post's and the comments' "Edit" buttons): the site's says "수정".
+SHADOWED = [
+    gettext_noop("Edit"),
+]
