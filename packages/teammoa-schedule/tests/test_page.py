@@ -194,6 +194,9 @@ def test_the_page_writes_dates_in_korean(client):
         html = page(client, team, "?week=2026-W50").content.decode()
     assert "12월 7일 – 13일" in html
     assert "12월 8일" in html
+    # Screen readers hear whole words in Korean order, not Django's "화요일 8 12월".
+    assert 'aria-label="12월 8일 화요일, ' in html
+    assert "화요일 8 12월" not in html
 
 
 def test_the_page_writes_times_as_koreans_do(client):

@@ -37,6 +37,16 @@ def day_label(day: datetime.date) -> str:
     return _("%(weekday)s %(day)s %(month)s") % _parts(day)
 
 
+def long_day_label(day: datetime.date) -> str:
+    """The whole weekday and month, for screen readers: "Tuesday 8 December",
+    "12월 8일 화요일"."""
+    return _("%(long_weekday)s %(day)s %(long_month)s") % {
+        "long_weekday": dateformat.format(day, "l"),
+        "day": str(day.day),
+        "long_month": dateformat.format(day, "F"),
+    }
+
+
 def date_label(day: datetime.date) -> str:
     """Day and month: "8 Dec", "12월 8일"."""
     return _("%(day)s %(month)s") % _parts(day)

@@ -21,3 +21,9 @@ def day_label(day: datetime.date) -> str:
 def date_label(day: datetime.date) -> str:
     """ "8 Dec" / "12월 8일"."""
     return dates.date_label(day)
+
+
+@register.filter
+def long_day_label(day: datetime.date) -> str:
+    """ "Tuesday 8 December" / "12월 8일 화요일"."""
+    return dates.long_day_label(day)

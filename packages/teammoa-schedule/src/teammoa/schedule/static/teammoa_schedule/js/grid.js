@@ -13,10 +13,15 @@ export function stateLabel(state) {
   return gettext("busy");
 }
 
-export function dayLabel(isoDate, options = { weekday: "long", day: "numeric", month: "long" }) {
+// The whole weekday and month, as the server writes them for screen readers
+// (dates.long_day_label): "Tuesday 8 December", "12월 8일 화요일".
+export function dayLabel(isoDate) {
   const [y, m, d] = isoDate.split("-").map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
   const lang = document.documentElement.lang || undefined;
-  return new Intl.DateTimeFormat(lang, { ...options, timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
+  const part = (options) => new Intl.DateTimeFormat(lang, { ...options, timeZone: "UTC" }).format(date);
+  return interpolate(gettext("%(long_weekday)s %(day)s %(long_month)s"),
+    { long_weekday: part({ weekday: "long" }), day: String(d), long_month: part({ month: "long" }) }, true);
 }
 
 // "15:00": the value of a time field (meetings.js). What a person reads is clockLabel.
