@@ -175,6 +175,9 @@ def test_clear_week_asks_first_and_undoes_and_phones_get_the_grid_first(browsers
     page.get_by_role("button", name="Undo").click()
     expect(cell).to_have_attribute("data-state", "free")
     expect(page.locator("[data-save-status]")).to_have_attribute("data-state", "saved")
+    # The save refreshes the heatmap (and the team socket echoes it): let that finish
+    # before reloading, or the reload aborts it.
+    page.wait_for_load_state("networkidle")
     page.reload()
     expect(cell).to_have_attribute("data-state", "free")
     expect(
