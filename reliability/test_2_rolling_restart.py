@@ -80,6 +80,7 @@ def test_rolling_restart_under_load(stack, world, db, figures):
             f"{summary['p50 ms']} / {summary['p99 ms']} / {summary['max ms']}"
         )
         numbers["todos created through the API"] = len(load.created)
+        numbers["sent again on a fresh connection (kept-open one closed first)"] = load.resent
         numbers.update(reconnect_figures(editors))
         numbers["edits acknowledged"] = sum(e.acknowledged for e in editors)
         numbers["restarts"] = restarts

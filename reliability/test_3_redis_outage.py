@@ -134,9 +134,8 @@ def test_pages_rest_and_health_ride_out_a_redis_outage(outage, stack):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the mindmap hub keeps its sockets open through a Redis outage and presence "
-    "refreshes only entries Redis still holds (ZADD XX): after Redis restarts empty, "
-    "nobody is present again; see /work/notes/11-faults.md (issue 17 owns that code)",
+    reason="the mindmap hub keeps its sockets open through a Redis outage (no close, no "
+    "reconnect, changes between instances lost meanwhile); see docs/reliability.md, Open",
 )
 def test_sockets_close_clearly_and_presence_recovers_after_a_redis_outage(outage):
     editors, times = outage["editors"], outage["times"]

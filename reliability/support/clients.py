@@ -501,8 +501,16 @@ class HttpLoad:
                     connection = None
                     # A kept-open connection the server closed as the request went out:
                     # nothing was answered, so a browser sends it again on a new one.
+                    # (nginx's old workers close idle ones on a reload, TLS or not.)
                     closed_idle = isinstance(
-                        exc, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+                        exc,
+                        (
+                            http.client.RemoteDisconnected,
+                            ConnectionResetError,
+                            BrokenPipeError,
+                            ssl.SSLEOFError,
+                            ssl.SSLZeroReturnError,
+                        ),
                     )
                     if not (reused and closed_idle):
                         break
