@@ -163,6 +163,7 @@ def monitored(services, tmp_path_factory) -> Iterator[Monitored]:
             lambda: (
                 len(result.query("teammoa_mindmap_delivery_lag_seconds_count > 0")) >= 1
                 and len(result.query('up{job="teammoa"} == 1')) == 2
+                and len(result.query('up{job="without-token"}')) == 2
                 and len(result.query("teammoa_mindmap_writer_batch_size_count > 0")) >= 1
                 and len(result.query("teammoa_websocket_closes_total")) >= 2
             ),
@@ -319,16 +320,18 @@ def test_the_mindmap_writer_delivery_lag_and_resyncs(monitored):
     assert {r["metric"]["instance"] for r in resyncs} == set(monitored.targets())
 
 
-def test_database_and_redis_checks(monitored):
+def test_database_redis_and_socket_checks(monitored):
     rows = monitored.query('teammoa_health_check_up{job="teammoa"}')
     assert {(r["metric"]["instance"], r["metric"]["check"], r["value"][1]) for r in rows} == {
-        (target, check, "1") for target in monitored.targets() for check in ("database", "redis")
+        (target, check, "1")
+        for target in monitored.targets()
+        for check in ("database", "redis", "sockets")
     }
     latency = monitored.query(
         'teammoa_health_check_duration_seconds_sum{job="teammoa"} '
         '/ teammoa_health_check_duration_seconds_count{job="teammoa"}'
     )
-    assert len(latency) == 4 and all(0 < float(r["value"][1]) < 2 for r in latency)
+    assert len(latency) == 6 and all(0 < float(r["value"][1]) < 2 for r in latency)
 
 
 def test_the_alert_rules_evaluate_against_the_real_metrics(monitored):

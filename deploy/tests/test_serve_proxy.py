@@ -14,6 +14,7 @@ import pytest
 from tests.support import (
     LOCALHOST,
     Server,
+    django_admin,
     free_port,
     http_get,
     serve_command,
@@ -41,6 +42,9 @@ def serve(tmp_path: Path):
             API_ANON_RATE=f"{ANON_LIMIT}/m",
             **extra,
         )
+        if not (tmp_path / "static" / "staticfiles.json").exists():
+            # The page's Swagger UI is served from the site's own static files.
+            django_admin(env, "collectstatic", "--noinput", "--verbosity", "0")
         server = Server(serve_command(), env, port, tmp_path / f"serve-{port}.log")
         servers.append(server)
         return server.start()
