@@ -316,6 +316,19 @@ def spawn_servers(count: int, serve: bool = False) -> tuple[list[subprocess.Pope
             filter(None, [str(SITE), os.environ.get("BENCH_EXTRA_PATH")])
         ),
     }
+    if serve and not env.get("STATIC_ROOT"):
+        # serve.py warms each process up on the site's pages, which name hashed static
+        # files: collect them once, as the image does, or the warm-up answers 500.
+        import tempfile
+
+        env["STATIC_ROOT"] = tempfile.mkdtemp(prefix="teammoa-bench-static-")
+        env.setdefault("DJANGO_SETTINGS_MODULE", "teammoa_site.settings.prod")  # as serve.py
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=SITE,
+            env=env,
+            check=True,
+        )
     processes, urls = [], []
     for _ in range(count):
         port = free_port()
