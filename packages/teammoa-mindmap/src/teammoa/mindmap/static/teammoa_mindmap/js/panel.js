@@ -148,7 +148,10 @@ export class Panel {
     who.textContent = comment.author ? comment.author.name : comment.author_name;
     const when = document.createElement("time");
     when.dateTime = comment.created_at;
-    when.textContent = new Date(comment.created_at).toLocaleString();
+    // In the page's language, not the browser's ("2026. 12. 7. 오후 3:05", "7 Dec 2026, 15:05").
+    when.textContent = new Date(comment.created_at).toLocaleString(document.documentElement.lang || undefined, {
+      dateStyle: "medium", timeStyle: "short",
+    });
     const text = document.createElement("p");
     text.textContent = comment.text;
     li.append(who, " ", when, text);
