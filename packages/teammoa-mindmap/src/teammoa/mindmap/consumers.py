@@ -9,14 +9,19 @@ thread hop, which is what keeps 20 Hz cursors from fifty people cheap.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from teammoa.core.errors import Forbidden, NotFound
-from teammoa.core.websocket import OpenSocket, TooManySockets, admit, release
+from teammoa.core.websocket import (
+    ClosesAfterQueuedFrames,
+    OpenSocket,
+    TooManySockets,
+    admit,
+    release,
+)
 from teammoa.mindmap import hub, protocol, services, writer
 from teammoa.mindmap.conf import conf
 from teammoa.mindmap.limits import TokenBucket
@@ -36,7 +41,7 @@ def _read_snapshot(user: Actor, mindmap_id: int) -> dict[str, Any]:
     return services.snapshot(user, mindmap_id)
 
 
-class MindmapConsumer:
+class MindmapConsumer(ClosesAfterQueuedFrames):
     """One editor connection to ``/ws/mindmaps/<mindmap_id>/``."""
 
     @classmethod
@@ -325,20 +330,6 @@ class MindmapConsumer:
             self.out.clear()
         finally:
             self._flusher = None
-
-    def close_with(self, code: int) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        spawn(self._close(code))
-
-    async def _close(self, code: int) -> None:
-        if self._flusher is not None:
-            with contextlib.suppress(Exception):
-                await self._flusher
-        with contextlib.suppress(Exception):
-            await self.base_send({"type": "websocket.close", "code": code})
-        await self.cleanup()
 
     async def cleanup(self) -> None:
         room, self.room = self.room, None

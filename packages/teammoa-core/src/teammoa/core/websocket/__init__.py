@@ -2,6 +2,7 @@
 
 - :class:`OriginValidator` / :func:`origin_allowed`: the Origin rule (SPEC section 9).
 - :class:`CloseOnError`: an application failure closes the socket with 4500.
+- :class:`ClosesAfterQueuedFrames`: ``close_with(code)`` after the frames already queued.
 - :func:`admit` / :func:`release`: register a socket, so it is closed with 4401 when the
   session that opened it ends and refused with 4429 past the per-user cap.
 - :func:`end_session` / :func:`recheck_user`: what the signal receivers call; a host
@@ -14,6 +15,7 @@
 
 from __future__ import annotations
 
+from teammoa.core.websocket.closing import ClosesAfterQueuedFrames
 from teammoa.core.websocket.errors import CLOSE_UNAVAILABLE, CloseOnError
 from teammoa.core.websocket.hub import GroupHub, current_instance, loop_instance
 from teammoa.core.websocket.loop import call_later, cancelled, own_layer, spawn
@@ -34,6 +36,7 @@ __all__ = [
     "CLOSE_TOO_MANY_SOCKETS",
     "CLOSE_UNAVAILABLE",
     "CloseOnError",
+    "ClosesAfterQueuedFrames",
     "GroupHub",
     "OpenSocket",
     "OriginValidator",

@@ -12,12 +12,12 @@ behind the site's ``OriginValidator``, ``CloseOnError`` and session authenticati
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
 from typing import Any
 
+from teammoa.core.websocket.closing import ClosesAfterQueuedFrames
 from teammoa.core.websocket.errors import CLOSE_UNAVAILABLE
 from teammoa.core.websocket.hub import GroupHub, current_instance, loop_instance
 from teammoa.core.websocket.loop import run_anywhere, spawn
@@ -131,7 +131,7 @@ def _access(user: Any, team_id: int) -> int:
     return 0
 
 
-class TeamSocket:
+class TeamSocket(ClosesAfterQueuedFrames):
     """One page's connection to ``/ws/teams/<team_id>/``."""
 
     @classmethod
@@ -275,20 +275,6 @@ class TeamSocket:
             self.out.clear()
         finally:
             self._flusher = None
-
-    def close_with(self, code: int) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        spawn(self._close(code))
-
-    async def _close(self, code: int) -> None:
-        if self._flusher is not None:
-            with contextlib.suppress(Exception):
-                await self._flusher
-        with contextlib.suppress(Exception):
-            await self.base_send({"type": "websocket.close", "code": code})
-        await self.cleanup()
 
     async def cleanup(self) -> None:
         self.closed = True
