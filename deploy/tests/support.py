@@ -226,15 +226,14 @@ TEAM_SETUP = """
 import json
 from django.core.files.base import ContentFile
 from django.test import Client
-from teammoa.core.models import Post
+from teammoa.core.models import Post, PostAttachment
 from teammoa.core.testing.factories import host_of, make_team, make_user
 
 member, outsider = make_user("deploy_member"), make_user("deploy_outsider")
 team = make_team(host=member, title="Deploy")
-post = Post(team=team, title="Minutes", body="see attached", author=host_of(team))
-post.attachment.save("minutes.txt", ContentFile(ATTACHMENT), save=False)
-post.attachment_name, post.attachment_size = "minutes.txt", len(ATTACHMENT)
-post.save()
+post = Post.objects.create(team=team, title="Minutes", body="see attached", author=host_of(team))
+attachment = PostAttachment(post=post, name="minutes.txt", size=len(ATTACHMENT))
+attachment.file.save("minutes.txt", ContentFile(ATTACHMENT), save=True)
 try:
     from teammoa.mindmap.models import Mindmap
     mindmap = Mindmap.objects.create(team=team, title="Plan").pk
@@ -248,7 +247,7 @@ def cookie(user):
 
 print("@@" + json.dumps({
     "team": team.pk, "post": post.pk, "mindmap": mindmap,
-    "stored": post.attachment.name,
+    "stored": attachment.file.name,
     "member": cookie(member), "outsider": cookie(outsider),
 }))
 """
