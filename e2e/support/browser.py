@@ -52,8 +52,13 @@ class Monitor:
 
     def _failed(self, request: Request) -> None:
         failure = request.failure or ""
-        # A navigation or download the page itself replaced is not a failure to a person.
-        if "ERR_ABORTED" in failure and request.resource_type in {"document", "other"}:
+        # A navigation or download the page itself replaced is not a failure to a person,
+        # nor a read the page dropped because it was left or reloaded meanwhile (a write
+        # dropped that way still counts).
+        if "ERR_ABORTED" in failure and (
+            request.resource_type in {"document", "other"}
+            or (request.resource_type in {"fetch", "xhr"} and request.method in {"GET", "HEAD"})
+        ):
             return
         self.problems.append(f"request failed: {request.method} {request.url} ({failure})")
 
