@@ -563,9 +563,11 @@ def supervise() -> int:
 
 
 def starting_report(path: str, again: bool = False) -> None:
-    """The status file while the socket server starts: fresh, nothing stalled at the
-    first start (the servers start together); "starting" (503) for a replacement."""
-    stalled = {"server": "a new socket server is starting"} if again else {}
+    """The status file while the socket server starts: "starting" (503) until its first
+    report, written once it listens — so /health/ never says 200 for an instance whose
+    socket server is still warming up (a health gate would send it sockets too early)."""
+    what = "a new socket server is starting" if again else "the socket server is starting"
+    stalled = {"server": what}
     Path(path).write_text(json.dumps({"pid": 0, "stalled": stalled, "starting": True}))
     future = time.time() + STARTING_GRACE  # counted as fresh until the server reports
     os.utime(path, (future, future))

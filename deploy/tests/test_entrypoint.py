@@ -29,6 +29,7 @@ from tests.support import (
     mysql_connect,
     scratch_database,
     site_env,
+    wait_until,
 )
 
 ENTRYPOINT = DEPLOY_DIR / "entrypoint.sh"
@@ -123,8 +124,12 @@ def test_waits_for_a_late_database_migrates_collects_and_execs_the_server(tmp_pa
             # exec: the process we started is now the server itself, not a shell around it.
             cmdline = Path(f"/proc/{server.process.pid}/cmdline").read_bytes().split(b"\0")
             assert any(part.endswith(b"serve.py") for part in cmdline), cmdline
-            status, _, body = http_get(f"http://{LOCALHOST}:{port}/health/")
-            assert status == 200, body
+            # Ready once the socket server listens too (a moment after the HTTP server).
+            wait_until(
+                lambda: http_get(f"http://{LOCALHOST}:{port}/health/")[0] == 200,
+                30,
+                "/health/ 200",
+            )
             assert "django_migrations" in tables(database)
             assert "accounts_user" in tables(database)
             assert (tmp_path / "static" / "staticfiles.json").exists()
