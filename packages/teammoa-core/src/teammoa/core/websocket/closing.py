@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from abc import abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,8 +20,9 @@ class ClosesAfterQueuedFrames:
     _flusher: asyncio.Task[None] | None
     base_send: Callable[[dict[str, Any]], Awaitable[None]]
 
+    @abstractmethod
     async def cleanup(self) -> None:
-        raise NotImplementedError
+        """What the socket releases once it is closed (each socket class has its own)."""
 
     def close_with(self, code: int) -> None:
         if self.closed:
