@@ -27,10 +27,10 @@ from teammoa.core.limits import (
     MILESTONE_TITLE_MAX,
     MIN_MEMBERS,
     POST_TITLE_MAX,
+    TASK_DESCRIPTION_MAX,
     TEAM_INTRO_MAX,
     TEAM_TITLE_MAX,
     TODO_CONTENT_MAX,
-    TODO_DESCRIPTION_MAX,
 )
 from teammoa.core.models import Membership, Milestone, Priority, ProgressMode
 
@@ -210,7 +210,7 @@ class TodoForm(forms.Form):
         label=_("Description (optional)"),
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": TODO_DESCRIPTION_MAX}),
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": TASK_DESCRIPTION_MAX}),
     )
     due_date = forms.CharField(label=_("Due date (optional)"), required=False, widget=DateInput())
 

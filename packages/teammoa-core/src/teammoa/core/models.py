@@ -33,10 +33,10 @@ from teammoa.core.limits import (
     MIN_MEMBERS,
     POST_BODY_MAX,
     POST_TITLE_MAX,
+    TASK_DESCRIPTION_MAX,
     TEAM_INTRO_MAX,
     TEAM_TITLE_MAX,
     TODO_CONTENT_MAX,
-    TODO_DESCRIPTION_MAX,
 )
 
 if TYPE_CHECKING:
@@ -268,7 +268,7 @@ class Milestone(models.Model):
 class Todo(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="todos")
     content = models.CharField(_("content"), max_length=TODO_CONTENT_MAX)
-    description = models.TextField(_("description"), max_length=TODO_DESCRIPTION_MAX, blank=True)
+    description = models.TextField(_("description"), max_length=TASK_DESCRIPTION_MAX, blank=True)
     due_date = models.DateField(
         _("due date"), null=True, blank=True, validators=[validate_date_in_range]
     )

@@ -16,8 +16,8 @@ from teammoa.core.events import publish_team_event
 from teammoa.core.limits import (
     MILESTONE_DESCRIPTION_MAX,
     MILESTONE_TITLE_MAX,
+    TASK_DESCRIPTION_MAX,
     TODO_CONTENT_MAX,
-    TODO_DESCRIPTION_MAX,
 )
 from teammoa.core.models import Membership, Milestone, Priority, ProgressMode, Todo
 from teammoa.core.services.teams import lock_membership, member_of_team, membership_of
@@ -213,7 +213,7 @@ def _clean_details(data: dict[str, Any]) -> dict[str, Any]:
             errors,
             data["description"] if data["description"] is not None else "",
             field="description",
-            max_length=TODO_DESCRIPTION_MAX,
+            max_length=TASK_DESCRIPTION_MAX,
             min_length=0,
             multiline=True,
         )
