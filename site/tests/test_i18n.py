@@ -226,3 +226,72 @@ def test_edit_is_sujeong_even_where_allauth_says_byeongyeong():
 
     with translation.override("ko"):
         assert translation.gettext("Edit") == "수정"
+
+
+# --- the catalogs hold what the sources say -------------------------------------------------
+
+# Where each catalog's messages live and the settings makemessages needs there (the recipe
+# of docs/translations.md): the app directory, the path that imports it, the settings.
+CATALOG_SOURCES = {
+    "teammoa-core": ("packages/teammoa-core/src/teammoa/core", "packages/teammoa-core", "tests.settings"),
+    "teammoa-schedule": (
+        "packages/teammoa-schedule/src/teammoa/schedule",
+        "packages/teammoa-schedule",
+        "tests.settings",
+    ),
+    "teammoa-mindmap": (
+        "packages/teammoa-mindmap/src/teammoa/mindmap",
+        "packages/teammoa-mindmap",
+        "tests.settings",
+    ),
+    "site": ("site/teammoa_site", "site", "teammoa_site.settings.dev"),
+}
+
+
+def extracted_messages(source: str, path: str, settings: str, tmp_path: Path) -> dict[str, set[str]]:
+    """Run docs/translations.md's makemessages over a copy of ``source``; msgids per domain."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    copy = tmp_path / Path(source).name
+    shutil.copytree(ROOT / source, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / path), str(ROOT / "site")]),
+        "DJANGO_SETTINGS_MODULE": settings,
+    }
+    env.pop("DATABASE_URL", None)
+    found = {}
+    for domain in ("django", "djangojs"):
+        po = copy / "locale" / "ko" / "LC_MESSAGES" / f"{domain}.po"
+        if not po.exists():
+            continue
+        subprocess.run(
+            [sys.executable, "-m", "django", "makemessages", "-l", "ko", "-d", domain,
+             "--no-location", "--no-wrap", "--no-obsolete"],
+            cwd=copy, env=env, check=True, capture_output=True, timeout=60,
+        )
+        found[domain] = {e.msgid for e in polib.pofile(str(po)) if e.msgid}
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG_SOURCES))
+def test_every_message_of_the_sources_is_in_the_committed_catalog(name, tmp_path):
+    """makemessages run as docs/translations.md says neither adds nor drops a message: a
+    string marked in a way xgettext does not see (``_lazy = gettext_lazy``) would otherwise
+    stay in the catalog from an earlier run and vanish at the next, and a new string that
+    nobody extracted would show in English on a Korean page."""
+    source, path, settings = CATALOG_SOURCES[name]
+    committed = {
+        po.stem: {e.msgid for e in polib.pofile(str(po)) if e.msgid}
+        for po in (ROOT / source / "locale" / "ko" / "LC_MESSAGES").glob("*.po")
+    }
+
+    extracted = extracted_messages(source, path, settings, tmp_path)
+
+    assert set(extracted) == set(committed)
+    for domain, messages in extracted.items():
+        assert sorted(committed[domain] - messages) == [], f"{domain}: no longer in the sources"
+        assert sorted(messages - committed[domain]) == [], f"{domain}: not in the catalog"

@@ -48,11 +48,11 @@ def layer_redis_url(url: str) -> str:
 
 def databases(default_name: str) -> dict[str, Any]:
     """SQLite in memory, or ``DATABASE_URL`` (MySQL/MariaDB in utf8mb4) when it is set."""
-    import dj_database_url
-
     url = os.environ.get("DATABASE_URL")
     if not url:
         return {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+    import dj_database_url  # only a database URL needs it (makemessages runs without)
+
     config = dj_database_url.parse(url, conn_max_age=0)
     if config["ENGINE"] == "django.db.backends.mysql":
         config["OPTIONS"] = {

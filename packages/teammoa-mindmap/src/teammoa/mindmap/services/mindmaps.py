@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from teammoa.core.errors import Forbidden, Invalid, NotFound
 from teammoa.core.models import Membership
@@ -58,7 +58,7 @@ def open_mindmap(user: Actor, mindmap_id: Any) -> tuple[Mindmap, Membership]:
     return mindmap, membership
 
 
-TITLE_TAKEN = _lazy("This team already has a mindmap with this title.")
+TITLE_TAKEN = gettext_lazy("This team already has a mindmap with this title.")
 
 
 def title_taken(team_id: int, title: str, exclude: int | None = None) -> bool:
