@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import polib
@@ -233,7 +237,11 @@ def test_edit_is_sujeong_even_where_allauth_says_byeongyeong():
 # Where each catalog's messages live and the settings makemessages needs there (the recipe
 # of docs/translations.md): the app directory, the path that imports it, the settings.
 CATALOG_SOURCES = {
-    "teammoa-core": ("packages/teammoa-core/src/teammoa/core", "packages/teammoa-core", "tests.settings"),
+    "teammoa-core": (
+        "packages/teammoa-core/src/teammoa/core",
+        "packages/teammoa-core",
+        "tests.settings",
+    ),
     "teammoa-schedule": (
         "packages/teammoa-schedule/src/teammoa/schedule",
         "packages/teammoa-schedule",
@@ -248,13 +256,13 @@ CATALOG_SOURCES = {
 }
 
 
-def extracted_messages(source: str, path: str, settings: str, tmp_path: Path) -> dict[str, set[str]]:
-    """Run docs/translations.md's makemessages over a copy of ``source``; msgids per domain."""
-    import os
-    import shutil
-    import subprocess
-    import sys
+RECIPE = ("--no-location", "--no-wrap", "--no-obsolete")  # docs/translations.md's options
 
+
+def extracted_messages(
+    source: str, path: str, settings: str, tmp_path: Path
+) -> dict[str, set[str]]:
+    """Run docs/translations.md's makemessages over a copy of ``source``; msgids per domain."""
     copy = tmp_path / Path(source).name
     shutil.copytree(ROOT / source, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     env = {
@@ -269,9 +277,12 @@ def extracted_messages(source: str, path: str, settings: str, tmp_path: Path) ->
         if not po.exists():
             continue
         subprocess.run(
-            [sys.executable, "-m", "django", "makemessages", "-l", "ko", "-d", domain,
-             "--no-location", "--no-wrap", "--no-obsolete"],
-            cwd=copy, env=env, check=True, capture_output=True, timeout=60,
+            [sys.executable, "-m", "django", "makemessages", "-l", "ko", "-d", domain, *RECIPE],
+            cwd=copy,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=60,
         )
         found[domain] = {e.msgid for e in polib.pofile(str(po)) if e.msgid}
     return found
