@@ -102,6 +102,7 @@ def localise(text: str, layout: Layout, version: tuple[int, ...]) -> str:
     text = _replace(text, "root /var/www/certbot;", f"root {layout.webroot};")
     text = _replace(text, "/var/www/teammoa/static/", f"{layout.static_root}/")
     text = _replace(text, "/var/www/teammoa/media/", f"{layout.media_root}/")
+    text = text.replace("/var/log/nginx/", f"{layout.root}/logs/")
     return text
 
 

@@ -486,6 +486,27 @@ def test_the_app_logs_requests_with_the_client_address_but_not_health_probes(sta
     assert "/health/" not in text
 
 
+def test_a_calendar_feeds_key_stays_out_of_every_access_log(stack):
+    """A member's feed address is the key to their team's calendar: nginx's access log and
+    the app servers' lines name the path with ``<token>`` instead (a wrong key here: the
+    line is written all the same)."""
+    key = "fEEd-k3y-0f-a-member"
+    status, _, _ = stack.request(f"/teams/1/calendar/{key}.ics?probe=feed")
+    access_log = stack.layout.root / "logs" / "access.log"
+
+    def logged() -> str | None:
+        text = access_log.read_text() if access_log.exists() else ""
+        app = "".join(server.output for server in stack.servers)
+        return text + app if "probe=feed" in text and "/calendar/<token>.ics" in app else None
+
+    text = wait_until(logged, 5, "the feed request in nginx's and an app server's log")
+    assert status == 404
+    assert key not in text
+    line = next(line for line in text.splitlines() if "probe=feed" in line)
+    assert '"GET /teams/1/calendar/<token>.ics?probe=feed HTTP/' in line, line
+    assert re.search(r" [0-9a-f]{32}$", line), line  # the request id, as the app logs it
+
+
 def test_requests_fail_over_when_an_app_server_stops(stack):
     stopped = stack.servers[0]
     assert stopped.stop() == 0

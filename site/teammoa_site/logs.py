@@ -16,8 +16,10 @@ import time
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, ResolverMatch, resolve
 
 REQUEST_ID_HEADER = "X-Request-ID"
 NO_REQUEST = "-"
@@ -30,6 +32,47 @@ _request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
     "teammoa_request_id", default=NO_REQUEST
 )
 access_logger = logging.getLogger("teammoa.request")
+
+
+# URL arguments that are keys (the calendar feed's ``<token>``): never written to a log or
+# sent to Sentry; the path names the argument instead (``/teams/3/calendar/<token>.ics``).
+SECRET_URL_ARGUMENTS = frozenset({"token"})
+
+
+def logged_path(path: str, match: ResolverMatch | None) -> str:
+    """``path`` as logs may keep it: the values of secret URL arguments of ``match`` (the
+    path's resolved URL pattern, if any) replaced by their names."""
+    for name in SECRET_URL_ARGUMENTS.intersection(match.kwargs if match else ()):
+        value = str(match.kwargs[name])  # type: ignore[union-attr]
+        if value:
+            path = path.replace(value, f"<{name}>")
+    return path
+
+
+def logged_url(url: str) -> str:
+    """An absolute or relative URL as logs may keep it (for Sentry's events)."""
+    parts = urlsplit(url)
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return url
+    return urlunsplit(parts._replace(path=logged_path(parts.path, match)))
+
+
+class SecretFreeRequestFilter(logging.Filter):
+    """``django.request``'s lines ("Not Found: /path") name the path without secrets."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        if not isinstance(request, HttpRequest):
+            return True
+        path = logged_path(request.path, getattr(request, "resolver_match", None))
+        if path != request.path:
+            if isinstance(record.args, tuple):
+                record.args = tuple(path if arg == request.path else arg for arg in record.args)
+            # JSON lines write the extra fields too: the request's repr names its path.
+            record.request = f"<{type(request).__name__}: {request.method} {path!r}>"
+        return True
 
 
 def current_request_id() -> str:
@@ -64,17 +107,18 @@ class RequestIdMiddleware:
             ):
                 duration = round((time.perf_counter() - started) * 1000, 1)
                 client = request.META.get("REMOTE_ADDR") or "-"
+                path = logged_path(request.path, request.resolver_match)
                 access_logger.info(
                     '%s "%s %s" %s %.1fms',
                     client,
                     request.method,
-                    request.path,
+                    path,
                     response.status_code,
                     duration,
                     extra={
                         "client": client,
                         "method": request.method,
-                        "path": request.path,
+                        "path": path,
                         "route": route_of(request),
                         "status": response.status_code,
                         "duration_ms": duration,
@@ -108,6 +152,7 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
         "filters": {
             "no_health": {"()": "teammoa_site.health.ExcludeHealthChecks"},
             "request_id": {"()": "teammoa_site.logs.RequestIdFilter"},
+            "no_secrets": {"()": "teammoa_site.logs.SecretFreeRequestFilter"},
         },
         "formatters": {
             "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -123,7 +168,7 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
             "console": {
                 "class": "logging.StreamHandler",
                 "formatter": log_format,
-                "filters": ["request_id", "no_health"],
+                "filters": ["request_id", "no_health", "no_secrets"],
             }
         },
         "root": {"handlers": ["console"], "level": level},

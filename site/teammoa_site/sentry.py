@@ -15,11 +15,16 @@ from django.conf import settings
 
 
 def _with_request_id(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
-    from teammoa_site.logs import NO_REQUEST, current_request_id
+    """The request id as a tag, and the URL without secret URL arguments (a calendar
+    feed's key: ``teammoa_site.logs.SECRET_URL_ARGUMENTS``)."""
+    from teammoa_site.logs import NO_REQUEST, current_request_id, logged_url
 
     request_id = current_request_id()
     if request_id != NO_REQUEST:
         event.setdefault("tags", {})["request_id"] = request_id
+    request = event.get("request")
+    if isinstance(request, dict) and isinstance(request.get("url"), str):
+        request["url"] = logged_url(request["url"])
     return event
 
 

@@ -14,7 +14,7 @@ from django.test import Client, override_settings
 from sentry_sdk.transport import Transport
 
 from teammoa_site.logs import logging_config
-from teammoa_site.sentry import init_sentry
+from teammoa_site.sentry import _with_request_id, init_sentry
 from tests.support.processes import clean_env, report_settings
 
 FAILING_URLS = "tests.urls_failing"
@@ -107,6 +107,45 @@ def test_a_500_logs_a_json_line_with_the_request_id_and_sends_one_sentry_event(
     assert "sessionid" not in json.dumps(event)
     assert "hunter2-private" not in json.dumps(event)
     assert str(user.pk) not in json.dumps(event.get("user", {}))
+
+
+KEY = "K3y-0f-a-mEmbers-calendar-feed"
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=FAILING_URLS)
+def test_a_key_in_the_address_stays_out_of_logs_and_sentry(json_lines, sentry_events):
+    """A calendar feed's address is its key: the access line, Django's error line and the
+    Sentry event name the path with ``<token>`` instead."""
+    client = Client(raise_request_exception=False)
+
+    failed = client.get(f"/boom/{KEY}.ics")
+    missing = client.get(f"/teams/999999/calendar/{KEY}.ics")
+
+    assert (failed.status_code, missing.status_code) == (500, 404)
+    lines = json_lines()
+    assert [line for line in lines if KEY in json.dumps(line)] == []
+    paths = [line["path"] for line in lines if line["logger"] == "teammoa.request"]
+    assert paths == ["/boom/<token>.ics", "/teams/999999/calendar/<token>.ics"]
+    errors = [line["message"] for line in lines if line["logger"] == "django.request"]
+    assert errors == [
+        "Internal Server Error: /boom/<token>.ics",
+        "Not Found: /teams/999999/calendar/<token>.ics",
+    ]
+    (event,) = sentry_events
+    assert KEY not in json.dumps(event)
+    assert KEY not in json.dumps(event)
+    assert event["transaction"] == "/boom/{token}.ics"  # the route, not the address
+
+
+def test_sentry_events_carry_addresses_without_their_keys():
+    """Whatever the SDK puts in an event's request (some versions send the URL), the
+    key is replaced before the event leaves."""
+    event = {"request": {"url": f"https://teammoa.example/teams/3/calendar/{KEY}.ics?x=1"}}
+
+    sent = _with_request_id(event, {})
+
+    assert sent["request"]["url"] == "https://teammoa.example/teams/3/calendar/<token>.ics?x=1"
 
 
 @pytest.mark.django_db

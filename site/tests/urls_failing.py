@@ -12,8 +12,13 @@ class Boom(RuntimeError):
     pass
 
 
-def boom(request: HttpRequest) -> HttpResponse:
+def boom(request: HttpRequest, token: str = "") -> HttpResponse:
     raise Boom("the view failed on purpose")
 
 
-urlpatterns = [path("boom/", boom, name="boom"), *site_urlpatterns]
+urlpatterns = [
+    path("boom/", boom, name="boom"),
+    # A failing view behind a key in the address, as the calendar feed has.
+    path("boom/<str:token>.ics", boom, name="boom_with_key"),
+    *site_urlpatterns,
+]
