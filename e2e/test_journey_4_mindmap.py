@@ -336,3 +336,59 @@ def test_on_a_phone_the_panel_opens_over_the_canvas(browsers, people, teams):
     node(seo_ko, "Snacks").tap()
     expect(seo_ko.locator("[data-panel]")).to_be_visible()
     assert axe_violations(seo_ko) == []
+
+
+def test_changes_waiting_at_a_reload_are_kept_and_sent(browsers, people, teams):
+    """The socket is down but pages load (the socket servers restart): what Ara changes
+    meanwhile waits; she reloads the tab; the reloaded page still counts it as waiting and,
+    once the socket is back, sends it, exactly once."""
+    team = teams["moa"]
+    ara, _ = browsers.open(people["ara"])
+    ara.goto(f"/teams/{team.id}/mindmaps/")
+    ara.get_by_label("Title").fill("Reunion")
+    ara.get_by_role("button", name="Create").click()
+    status = ara.locator("[data-status]")
+    expect(status).to_have_attribute("data-state", "connected")
+    ara.get_by_role("button", name="Add node").click()
+    type_on_node(ara, "Reunion day")
+
+    # New sockets are refused with 4500 (the server cannot serve them) until let through.
+    serving = {"open": False}
+
+    def socket_server(ws) -> None:
+        if serving["open"]:
+            ws.connect_to_server()
+        else:
+            ws.close(code=4500, reason="unavailable")
+
+    ara.route_web_socket(re.compile(r"/ws/mindmaps/"), socket_server)
+    ara.context.set_offline(True)  # drops the open socket (see the journey above)
+    ara.context.set_offline(False)
+    expect(status).to_have_attribute("data-state", "reconnecting")
+    node(ara, "Reunion day").dblclick()
+    type_on_node(ara, "Reunion weekend")
+    ara.locator("[data-canvas]").press("Tab")
+    type_on_node(ara, "Train tickets")
+    expect(status).to_contain_text("3 changes wait to be sent.")
+
+    ara.reload()
+    expect(status).to_contain_text("3 changes wait to be sent.")
+    expect(status).not_to_have_attribute("data-state", "connected")
+
+    serving["open"] = True
+    ara.context.set_offline(True)  # the browser's "online" event reconnects at once
+    ara.context.set_offline(False)
+    expect(status).to_have_attribute("data-state", "connected", timeout=10_000)
+    expect(ara.locator("[data-status-queue]")).to_be_hidden(timeout=5_000)
+    expect(ara.locator("[data-notice]")).to_contain_text(
+        "3 changes made before the page was reloaded are being sent."
+    )
+    server = on_server(ara)
+    assert {title for title, _, _ in server[0]} == {"Reunion weekend", "Train tickets"}
+    assert server[1] == {("Reunion weekend", "Train tickets")}
+    assert shown(ara) == server
+    # Nothing is left to send again at the next reload.
+    ara.reload()
+    expect(status).to_have_attribute("data-state", "connected")
+    expect(ara.locator("[data-status-queue]")).to_be_hidden()
+    assert on_server(ara) == server

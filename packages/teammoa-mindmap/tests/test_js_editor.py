@@ -103,3 +103,22 @@ def test_a_creation_answered_by_a_resync_is_sent_again_once(offline):
     assert seen["sent"] == ["node.create", "node.create"]
     assert seen["ids"] == [1, 100]  # no temporary node left behind
     assert seen["left"] == 0
+
+
+def test_a_reload_keeps_the_changes_that_wait_and_sends_them_once(offline):
+    """sessionStorage carries the queue over a reload of the tab: restored, checked against
+    the new page's first snapshot, sent; what had already arrived is not made twice."""
+    seen = offline["reload"]
+    assert seen["keptWhileOffline"] == 3
+    assert seen["restored"] == 3
+    assert seen["otherMindmap"] == 0  # another mindmap's queue is its own
+    assert seen["sent"] == [
+        {"type": "connection.create", "source": 1, "target": 40},
+        {"type": "node.update", "node": 2, "title": "Venue (library)"},
+    ]
+    assert seen["titles"] == ["Idea", "Root", "Venue (library)"]
+    assert seen["connections"] == [[1, 40]]
+    assert seen["left"] == 0
+    assert seen["storageLeft"] is None  # nothing waits: nothing kept
+    assert seen["notices"][0] == "3 changes made before the page was reloaded are being sent."
+    assert seen["broken"] == 0  # a damaged entry is ignored, not thrown

@@ -157,4 +157,58 @@ const result = {};
   result.resync = { sent: socket.sent.map((m) => m.type), ids: [...store.nodes.keys()].sort(), left: outbox.size };
 }
 
+// 7. A reload while changes wait: the next page of the tab restores them from its
+//    sessionStorage and sends them after its first snapshot; the one that was on its way
+//    when the page went (here: it had arrived) is not made twice.
+{
+  class FakeStorage {
+    constructor() { this.items = new Map(); }
+    getItem(key) { return this.items.has(key) ? this.items.get(key) : null; }
+    setItem(key, value) { this.items.set(key, String(value)); }
+    removeItem(key) { this.items.delete(key); }
+  }
+  const storage = new FakeStorage();
+  const key = "teammoa.mindmap.outbox.1.7";
+  const page = (nodes) => {
+    const w = world(nodes);
+    w.outbox = new Outbox(w.socket, w.store, {
+      gettext: (s) => s,
+      ngettext: (one, many, n) => (n === 1 ? one : many),
+      onNotice: (text, important) => w.notices.push({ text, important }),
+      storage,
+      storageKey: key,
+    });
+    return w;
+  };
+  const first = page([node(1, "Root"), node(2, "Venue", 300, 100)]);
+  first.socket.state = "offline";
+  const idea = await first.outbox.request({ type: "node.create", title: "Idea", x: 500, y: 100 });
+  await first.outbox.request({ type: "connection.create", source: 1, target: idea.node.id });
+  await first.outbox.request({ type: "node.update", node: 2, title: "Venue (library)" });
+  const keptWhileOffline = JSON.parse(storage.getItem(key)).queue.length;
+  // The reloaded page: a new store and outbox, the same tab's storage. Meanwhile "Idea"
+  // had reached the server (it was on its way when the page went).
+  const second = page([]);
+  const restored = second.outbox.restore();
+  const otherTab = new Outbox(second.socket, second.store, { gettext: (s) => s, ngettext: (o) => o, storage, storageKey: "teammoa.mindmap.outbox.1.8" }).restore();
+  second.store.load({ mindmap: { title: "Map" }, version: 11, nodes: [node(1, "Root"), node(2, "Venue", 300, 100), node(40, "Idea", 500, 100)], connections: [], presence: [] });
+  second.outbox.resume();
+  await flushed();
+  const garbage = new FakeStorage();
+  garbage.setItem(key, "{not json");
+  const broken = new Outbox(second.socket, second.store, { gettext: (s) => s, ngettext: (o) => o, storage: garbage, storageKey: key }).restore();
+  result.reload = {
+    keptWhileOffline,
+    restored,
+    otherMindmap: otherTab,
+    sent: second.socket.sent,
+    titles: titles(second.store),
+    connections: [...second.store.connections.values()].map((c) => [c.source, c.target]),
+    left: second.outbox.size,
+    storageLeft: storage.getItem(key),
+    notices: second.notices.map((n) => n.text),
+    broken,
+  };
+}
+
 console.log(JSON.stringify(result));

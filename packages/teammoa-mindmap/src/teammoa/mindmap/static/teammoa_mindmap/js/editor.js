@@ -94,7 +94,10 @@ const socket = new MindmapSocket(data.socketPath, {
   onFinal(reason) {
     statusText.textContent = FINAL[reason];
     announce(FINAL[reason]);
-    if (reason === "not_found") window.setTimeout(() => { window.location.href = data.listUrl; }, 2500);
+    if (reason === "not_found") {
+      outbox.forget(); // the mindmap is gone: nothing waiting can be saved
+      window.setTimeout(() => { window.location.href = data.listUrl; }, 2500);
+    }
     if (reason === "unauthenticated") showSignIn();
   },
   onTrouble(reason) {
@@ -122,7 +125,20 @@ const outbox = new Outbox(socket, store, {
   onNotice: (message, important) => notify(message, important),
   onChange: () => showQueue(),
   onError: showError,
+  storage: sessionStorageOrNull(),
+  storageKey: `teammoa.mindmap.outbox.${data.me}.${data.mindmap}`,
 });
+outbox.restore(); // changes still waiting when this tab was reloaded
+
+// A browser that refuses storage (some private modes throw on access) keeps the queue in
+// the page only.
+function sessionStorageOrNull() {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
 
 function showQueue() {
   const count = outbox.size;

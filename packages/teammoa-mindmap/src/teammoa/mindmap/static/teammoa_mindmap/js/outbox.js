@@ -8,6 +8,10 @@
 // - A change that was on its way when the socket dropped is resent, unless the snapshot
 //   shows it arrived (a node with its title and place, a link that exists).
 // - What cannot wait (a recommendation, which toggles) is refused with a message.
+// - The queue is kept in the tab's sessionStorage (`storage`, `storageKey`), so a reload
+//   while changes wait does not lose them: the next page restores the queue and sends it
+//   after its first snapshot, checked like any other. The change that was on its way when
+//   the page went counts as uncertain (it may have arrived).
 
 const QUEUED = new Set(["node.create", "node.move", "node.update", "node.delete", "connection.create", "connection.delete", "comment.create"]);
 const LOST = new Set(["disconnected", "offline"]);
@@ -16,7 +20,7 @@ const RECENT = 15000; // ms during which another person's rename counts as overw
 const fill = (format, values) => format.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
 
 export class Outbox {
-  constructor(socket, store, { gettext, ngettext, onNotice, onChange, onError, myName = "" }) {
+  constructor(socket, store, { gettext, ngettext, onNotice, onChange, onError, myName = "", storage = null, storageKey = "" }) {
     this.socket = socket;
     this.store = store;
     this._ = gettext;
@@ -30,6 +34,47 @@ export class Outbox {
     this.lastTemp = 0;
     this.flushing = false;
     this.renamed = new Map(); // node → {title, at}: our own recent renames
+    this.storage = storageKey ? storage : null;
+    this.storageKey = storageKey;
+    this.restored = 0; // changes taken over from the page before a reload
+  }
+
+  // --- kept across a reload ------------------------------------------------------------
+
+  // Take over the queue the previous page of this tab left (call before the first
+  // snapshot); returns how many changes wait.
+  restore() {
+    let kept = null;
+    try {
+      kept = JSON.parse(this.storage?.getItem(this.storageKey) || "null");
+    } catch { kept = null; }
+    if (!kept || kept.version !== 1 || !Array.isArray(kept.queue) || !kept.queue.length) return 0;
+    this.queue = kept.queue.filter((e) => e && e.message && QUEUED.has(e.message.type));
+    if (this.queue.length) this.queue[0].uncertain = true; // it may have been on its way
+    this.ids = new Map((kept.ids || []).filter((pair) => Array.isArray(pair) && pair.length === 2));
+    this.lastTemp = Math.min(0, Number(kept.lastTemp) || 0, ...this.queue.map((e) => e.temp ?? e.key ?? 0));
+    this.restored = this.queue.length;
+    this.changed();
+    return this.restored;
+  }
+
+  save() {
+    if (!this.storage) return;
+    try {
+      if (!this.queue.length) this.storage.removeItem(this.storageKey);
+      else this.storage.setItem(this.storageKey, JSON.stringify({ version: 1, queue: this.queue, ids: [...this.ids], lastTemp: this.lastTemp }));
+    } catch { /* storage full or refused: the queue still lives in this page */ }
+  }
+
+  // Nothing more to send here, ever (the mindmap was deleted).
+  forget() {
+    this.queue = [];
+    this.changed();
+  }
+
+  changed() {
+    this.save();
+    this.onChange();
   }
 
   get size() { return this.queue.length; }
@@ -130,7 +175,7 @@ export class Outbox {
       effect = this.effect(m, this.lastTemp);
     }
     this.store.apply(effect);
-    this.onChange();
+    this.changed();
     return effect;
   }
 
@@ -223,7 +268,11 @@ export class Outbox {
     this.queue = kept;
     for (const entry of this.queue) this.store.apply(this.effect(entry.message, entry.temp ?? entry.key));
     for (const notice of notices) this.onNotice(notice, true);
-    this.onChange();
+    if (this.restored) {
+      this.onNotice(fill(this.ngettext("%(count)s change made before the page was reloaded is being sent.", "%(count)s changes made before the page was reloaded are being sent.", this.restored), { count: this.restored }), false);
+      this.restored = 0;
+    }
+    this.changed();
     if (!this.flushing) this.flush();
   }
 
@@ -260,10 +309,10 @@ export class Outbox {
         const id = kind === "node" ? answer.node?.id : answer.connection?.id;
         if (id !== undefined) { this.ids.set(entry.temp, id); this.store.remap(kind, entry.temp, id); }
       }
-      this.onChange();
+      this.changed();
     }
     this.flushing = false;
-    this.onChange();
+    this.changed();
     if (sent && !this.queue.length) {
       this.onNotice(fill(this.ngettext("%(count)s change made offline was saved.", "%(count)s changes made offline were saved.", sent), { count: sent }), false);
     }
