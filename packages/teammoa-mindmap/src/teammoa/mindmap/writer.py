@@ -181,13 +181,18 @@ class Writers:
         self.threads: set[threading.Thread] = set()
         self.idle = 0
         self.queued = 0
+        # Stop signals queued by release() and not yet taken: as many threads are ending.
+        self.stopping = 0
 
     def submit(self, function: Any, *args: Any) -> Future[Any]:
         future: Future[Any] = Future()
         with self.lock:
             self.jobs.put((future, function, args))
             self.queued += 1
-            if self.idle < self.queued and len(self.threads) < max(1, int(self.size())):
+            # Threads about to take a stop signal do not count: a job queued right after
+            # release() behind the signals of every thread would wait for the next one.
+            staying = len(self.threads) - self.stopping
+            if self.idle < self.queued and staying < max(1, int(self.size())):
                 thread = threading.Thread(target=self._run, name=self.name, daemon=True)
                 self.threads.add(thread)
                 thread.start()
@@ -211,6 +216,8 @@ class Writers:
                         self.threads.discard(me)
                         return
                     self.queued -= 1
+                    if job is _STOP:
+                        self.stopping -= 1
                 if job is _STOP:
                     return
                 future, function, args = job
@@ -232,6 +239,7 @@ class Writers:
             for _ in range(count):
                 self.jobs.put(_STOP)
                 self.queued += 1
+                self.stopping += 1
 
 
 _writers = Writers(lambda: conf.WRITERS, "teammoa-mindmap-writer")
