@@ -85,3 +85,24 @@ def test_pages_and_the_api_work_for_a_signed_in_member_while_redis_is_down(down,
     assert teams.status_code == 200
     assert teams.json()["results"][0]["id"] == team.pk
     assert detail.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sockets_are_admitted_while_redis_is_down(down):
+    """The per-user socket cap keeps its slots in the cache. A cache that fails open drops
+    the write that takes a slot, and the cap read that as "every slot taken": each
+    reconnect during a Redis outage was closed with 4429, a minute's wait in the editor."""
+    from asgiref.sync import async_to_sync
+
+    from teammoa.core.testing.factories import make_user
+    from teammoa.core.websocket import admit, release
+
+    member = make_user("outage_socket")
+
+    async def open_three() -> int:
+        tickets = [await admit({"user": member, "session": None}, print) for _ in range(3)]
+        for ticket in tickets:
+            await release(ticket)
+        return len(tickets)
+
+    assert async_to_sync(open_three)() == 3
