@@ -70,6 +70,9 @@ class Editor:
     closes: list[Close] = field(default_factory=list)
     reconnects: list[float] = field(default_factory=list)
     refused: Counter = field(default_factory=Counter)
+    # Sockets closed after their handshake but before any snapshot, by close code (a
+    # server refusing for now: 4500 while Redis is away; 4429 once hid an outage bug).
+    turned_away: Counter = field(default_factory=Counter)
     errors: list[dict] = field(default_factory=list)
     created: dict[int, str] = field(default_factory=dict)  # acknowledged node.create
     moved: dict[int, tuple[int, int]] = field(default_factory=dict)  # last acknowledged move
@@ -153,6 +156,8 @@ class Editor:
                         pass
                     received = ws.protocol.close_rcvd
                     code = received.code if received is not None else 1006
+                    if not self.connected.is_set():
+                        self.turned_away[code] += 1
             except (TimeoutError, OSError, InvalidHandshake) as exc:
                 self.refused[type(exc).__name__] += 1
             except ConnectionClosed:
@@ -616,6 +621,9 @@ def reconnect_figures(editors: list[Editor]) -> dict[str, Any]:
             f"{handshakes[len(handshakes) // 2]:.2f} / {handshakes[-1]:.2f}" if handshakes else "-"
         ),
         "connection attempts per reconnect": dict(sorted(attempts.items())),
+        "closed after the handshake, before a snapshot (by code)": dict(
+            sum((e.turned_away for e in editors), Counter())
+        ),
         "reconnected and resynced": f"{len(times)} of {sum(closes.values())}",
         "reconnect + snapshot, median / max s": (
             f"{times[len(times) // 2]:.2f} / {times[-1]:.2f}" if times else "-"

@@ -12,11 +12,10 @@ import json
 import os
 import time
 import urllib.request
-import uuid
 
 import pytest
 
-from tests.support.processes import DaphneServer, clean_env, report_settings, run_manage
+from tests.support.processes import report_settings, two_sites
 
 pytestmark = [pytest.mark.services("redis"), pytest.mark.timeout(240)]
 
@@ -45,21 +44,8 @@ report = {
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("team-live")
-    prefix = f"teammoa-team-live-{uuid.uuid4().hex[:8]}"
-    env = clean_env(
-        DJANGO_SETTINGS_MODULE="teammoa_site.settings.dev",
-        DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
-        REDIS_URL=os.environ["REDIS_URL"],
-        CHANNEL_LAYER_PREFIX=prefix,
-        CACHE_KEY_PREFIX=prefix,
-        LOG_FORMAT="plain",
-    )
-    migrated = run_manage("migrate", "--noinput", env=env, timeout=300)
-    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
-    world = report_settings(SEED, env)
-    with DaphneServer(env, tmp) as a, DaphneServer(env, tmp) as b:
-        yield world, env, a, b
+    with two_sites(tmp_path_factory.mktemp("team-live"), os.environ["REDIS_URL"], SEED) as both:
+        yield both
 
 
 async def connect(server, session, team):

@@ -222,3 +222,13 @@ def test_core_modules_imported_reads_every_import_form(tmp_path):
             "teammoa.core.api.exceptions",
         }
     }
+
+
+def test_redis_server_names_the_program_a_test_starts(inner, monkeypatch):
+    monkeypatch.setenv("PATH", "")  # no redis-server to be found
+    make_test(inner, '@pytest.mark.services("redis-server")')
+
+    result = inner.runpytest_subprocess()
+
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*SKIPPED*needs redis-server (the program; apt-get*"])

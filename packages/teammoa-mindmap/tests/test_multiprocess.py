@@ -43,10 +43,14 @@ def wait_for_port(port: int, process: subprocess.Popen, deadline: float = 30) ->
 
 
 @contextlib.contextmanager
-def two_servers(tmp_path: Path):
-    """Seed a shared SQLite file, start two Daphne processes; always kill them."""
+def two_servers(tmp_path: Path, redis_url: str | None = None):
+    """Seed a shared SQLite file, start two Daphne processes; always kill them.
+
+    ``redis_url``: a Redis of the test's own (one it may stop) instead of ``REDIS_URL``.
+    """
     env = {
         **os.environ,
+        **({"REDIS_URL": redis_url} if redis_url else {}),
         "DJANGO_SETTINGS_MODULE": "tests.multiprocess.settings",
         "TEAMMOA_TEST_DB": str(tmp_path / "db.sqlite3"),
         "TEAMMOA_TEST_PREFIX": f"teammoa-mp-{uuid.uuid4().hex[:8]}",

@@ -10,6 +10,8 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -163,3 +165,26 @@ class DaphneServer:
         finally:
             connection.close()
         return Reply(response.status, body, time.monotonic() - started)
+
+
+@contextlib.contextmanager
+def two_sites(
+    tmp: Path, redis_url: str, seed: str
+) -> Iterator[tuple[dict[str, Any], dict[str, str], DaphneServer, DaphneServer]]:
+    """Two Daphne processes with the site's development settings sharing a SQLite file and
+    ``redis_url`` (channel layer, cache, sessions; prefixes of their own), after migrating
+    and running ``seed`` (see :func:`report_settings`): (its report, env, a, b)."""
+    prefix = f"teammoa-live-{uuid.uuid4().hex[:8]}"
+    env = clean_env(
+        DJANGO_SETTINGS_MODULE="teammoa_site.settings.dev",
+        DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
+        REDIS_URL=redis_url,
+        CHANNEL_LAYER_PREFIX=prefix,
+        CACHE_KEY_PREFIX=prefix,
+        LOG_FORMAT="plain",
+    )
+    migrated = run_manage("migrate", "--noinput", env=env, timeout=300)
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    world = report_settings(seed, env)
+    with DaphneServer(env, tmp) as a, DaphneServer(env, tmp) as b:
+        yield world, env, a, b

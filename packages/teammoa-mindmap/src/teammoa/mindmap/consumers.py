@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 from teammoa.core.errors import Forbidden, NotFound
 from teammoa.core.websocket import (
     ClosesAfterQueuedFrames,
+    LayerUnavailable,
     OpenSocket,
     TooManySockets,
     admit,
@@ -136,7 +137,11 @@ class MindmapConsumer(ClosesAfterQueuedFrames):
         self.user, self.user_id, self.who = user, int(user.pk), person(user)
         self.accepted = True
         await self.base_send({"type": "websocket.accept"})
-        self.room = await hub.join(self, mindmap.pk, mindmap.team_id)
+        try:
+            self.room = await hub.join(self, mindmap.pk, mindmap.team_id)
+        except LayerUnavailable:  # changes between servers cannot travel: retry later
+            self.close_with(protocol.CLOSE_UNAVAILABLE)
+            return
         await self.room.arrive(self)
         await asyncio.shield(self.room.welcome(self))
 

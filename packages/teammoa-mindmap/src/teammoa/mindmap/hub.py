@@ -9,6 +9,13 @@ sent itself are delivered locally at once and ignored when they come back.
 The hub also keeps this process's part of the who-is-here registry alive: one heartbeat
 for all its rooms' connections, and a sweep of every mindmap (open here or nowhere)
 holding expired entries, whose departures it announces.
+
+While the channel layer cannot be reached (Redis stopped), the other processes' changes
+would be missed without anyone noticing: the hub's watch (core's
+:class:`~teammoa.core.websocket.LayerWatch`) closes every socket here with 4500, new ones
+are closed the same way right after their handshake (:class:`LayerUnavailable` from
+:func:`join`), and the groups are joined again as soon as the layer answers. The editors
+reconnect with backoff and resync from a snapshot.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from teammoa.core.websocket import LayerUnavailable, LayerWatch
 from teammoa.mindmap import protocol, signals, writer
 from teammoa.mindmap.broadcast import CONTROL_GROUP, layer, room_group
 from teammoa.mindmap.conf import conf
@@ -51,7 +59,10 @@ class Bundle:
 
 
 async def join(member: Member, mindmap_id: int, team_id: int) -> Room:
-    """Put a connection into its mindmap's room in this process (subscribed on return)."""
+    """Put a connection into its mindmap's room in this process (subscribed on return).
+
+    Raises :class:`LayerUnavailable` while the channel layer cannot be reached (close 4500).
+    """
     token = HUB.begin(f"a socket joining mindmap {int(mindmap_id)}")
     try:
         while True:
@@ -84,6 +95,7 @@ class Hub:
         self._wake = asyncio.Event()
         self._sending = asyncio.Semaphore(SENDS_AT_ONCE)
         self._tasks: list[asyncio.Task[None]] = []
+        self.watch = LayerWatch("mindmap hub", self._rejoin, self._layer_lost)
 
     async def start(self) -> None:
         interval = conf.SWITCH_INTERVAL
@@ -99,7 +111,7 @@ class Hub:
             await self._sync_group(CONTROL_GROUP, True)
 
     async def join(self, member: Member, mindmap_id: int, team_id: int) -> Room:
-
+        self.watch.check()
         room = self.rooms.get(mindmap_id)
         if room is None:
             room = self.rooms[mindmap_id] = Room(self, mindmap_id, team_id)
@@ -108,6 +120,9 @@ class Hub:
         # Subscribed before the caller reads its snapshot: nothing committed after the
         # snapshot can be missed.
         await self._sync_group(room_group(mindmap_id), True, again=False)
+        if self.watch.down:  # the layer went away meanwhile
+            await self.leave(room, member)
+            raise LayerUnavailable("mindmap hub")
         return room
 
     async def leave(self, room: Room, member: Member) -> None:
@@ -142,6 +157,7 @@ class Hub:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        await self.watch.stop()
         if self.layer is not None and self.channel is not None:
             for group in list(self._subscribed):
                 with contextlib.suppress(Exception):
@@ -174,10 +190,27 @@ class Hub:
                 elif group in self._subscribed:
                     self._subscribed.discard(group)
                     await self.layer.group_discard(group, self.channel)
-            except Exception:
-                # Retried by the refresh loop; meanwhile this process's clients still get
-                # their own process's changes, and resync on a gap.
-                logger.exception("channel layer group %s: could not update", group)
+            except Exception as exc:
+                # An outage is the watch's (the sockets close); anything else is retried
+                # by the refresh loop, and the clients resync on a gap meanwhile.
+                if not self.watch.failed(exc):
+                    logger.exception("channel layer group %s: could not update", group)
+
+    async def _rejoin(self) -> None:
+        """Join the control group and every open room's again (a Redis back from an
+        outage has forgotten them): the end of an outage."""
+        async with self._group_lock:
+            for group in [CONTROL_GROUP, *(room_group(i) for i in list(self.rooms))]:
+                await self.layer.group_add(group, self.channel)
+                self._subscribed.add(group)
+
+    def _layer_lost(self) -> None:
+        """Changes between the servers cannot travel: every socket here closes (4500),
+        to reconnect with backoff and resync once the layer answers."""
+        self._bundles.clear()  # nobody left to resync them for; the snapshots will
+        for room in list(self.rooms.values()):
+            for member in list(room.members):
+                member.close_with(protocol.CLOSE_UNAVAILABLE)
 
     # --- local fan-out --------------------------------------------------------------
 
@@ -244,10 +277,11 @@ class Hub:
             }
             try:
                 await self.layer.group_send(room_group(mindmap_id), message)
-            except Exception:
-                # The other processes notice missing changes (a version gap, or the
-                # periodic version check) and resync their clients.
-                logger.exception("mindmap %s: could not reach the other servers", mindmap_id)
+            except Exception as exc:
+                # An outage closes the sockets (the watch); otherwise the other processes
+                # notice missing changes (a version gap, or the periodic version check).
+                if not self.watch.failed(exc):
+                    logger.exception("mindmap %s: could not reach the other servers", mindmap_id)
             finally:
                 HUB.end(token)
 
@@ -257,11 +291,10 @@ class Hub:
                 message = await self.layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as exc:
                 if self.stopped or cancelled():
                     return
-                logger.exception("channel layer receive failed; retrying")
-                await asyncio.sleep(1)
+                await self.watch.receive_failed(exc)
                 continue
             try:
                 self._dispatch(message)

@@ -20,7 +20,9 @@ from teammoa.core.testing.services import SERVICE_NAMES, missing_services, servi
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "services(*names): needs real MySQL/MariaDB and/or Redis (mysql, redis)"
+        "markers",
+        "services(*names): needs real MySQL/MariaDB and/or Redis (mysql, redis), or the "
+        "redis-server program for a Redis of the test's own (redis-server)",
     )
 
 

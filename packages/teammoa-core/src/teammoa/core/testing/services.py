@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 from urllib.parse import urlparse
 
 SERVICE_NAMES = ("mysql", "redis")
+# Not a default: named by the tests that start (and stop) a Redis of their own
+# (``teammoa.core.testing.redis_server``).
+KNOWN_NAMES = (*SERVICE_NAMES, "redis-server")
 REQUIRE_ENV = "TEAMMOA_REQUIRE_SERVICES"
 
 
@@ -53,6 +57,9 @@ def missing_services(names: tuple[str, ...]) -> list[str]:
                 missing.append("redis (set REDIS_URL=redis://127.0.0.1:6379/0)")
             elif not redis_reachable(url):
                 missing.append(f"redis (nothing answers at {url})")
+        elif name == "redis-server":
+            if shutil.which("redis-server") is None:
+                missing.append("redis-server (the program; apt-get install redis-server)")
         else:
-            raise ValueError(f"unknown service {name!r}; known: {', '.join(SERVICE_NAMES)}")
+            raise ValueError(f"unknown service {name!r}; known: {', '.join(KNOWN_NAMES)}")
     return missing

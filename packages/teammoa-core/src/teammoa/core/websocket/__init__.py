@@ -11,6 +11,8 @@
   subscription per server process, shared by its sockets (the team socket's hub).
 - :func:`spawn`, :func:`call_later`, :func:`cancelled`, :func:`own_layer`: what long-lived
   socket tasks need from their event loop.
+- :class:`LayerWatch`, :class:`LayerUnavailable`, :func:`unreachable`: a channel layer that
+  cannot be reached closes the sockets with 4500 and refuses new ones until it answers.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from teammoa.core.websocket.errors import CLOSE_UNAVAILABLE, CloseOnError
 from teammoa.core.websocket.hub import GroupHub, current_instance, loop_instance
 from teammoa.core.websocket.loop import call_later, cancelled, own_layer, spawn
 from teammoa.core.websocket.origin import OriginValidator, origin_allowed
+from teammoa.core.websocket.outage import LayerUnavailable, LayerWatch, unreachable
 from teammoa.core.websocket.sessions import (
     CLOSE_SESSION_ENDED,
     CLOSE_TOO_MANY_SOCKETS,
@@ -38,6 +41,8 @@ __all__ = [
     "CloseOnError",
     "ClosesAfterQueuedFrames",
     "GroupHub",
+    "LayerUnavailable",
+    "LayerWatch",
     "OpenSocket",
     "OriginValidator",
     "TooManySockets",
@@ -52,4 +57,5 @@ __all__ = [
     "recheck_user",
     "release",
     "spawn",
+    "unreachable",
 ]

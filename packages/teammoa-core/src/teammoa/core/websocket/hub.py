@@ -8,6 +8,11 @@ arrives to :meth:`GroupHub.dispatch`. A broadcast then costs one channel-layer m
 process, never one per socket. Messages carry the sending hub's ``origin``: a process
 delivers its own news to its sockets at once and skips them when they come back.
 
+While the layer cannot be reached (:mod:`teammoa.core.websocket.outage`), the hub's
+:attr:`GroupHub.watch` is down: :meth:`GroupHub.lost` is called once (a subclass closes its
+sockets with 4500), :meth:`GroupHub.want` raises :class:`LayerUnavailable`, and the groups
+are joined again as soon as the layer answers.
+
 Subclasses name their layer instance (``purpose``) and implement :meth:`dispatch`; a hub
 is started by the first socket that needs it and stopped by the last that leaves (see
 :func:`loop_instance`).
@@ -24,6 +29,7 @@ from collections import Counter
 from typing import Any, TypeVar
 
 from teammoa.core.websocket.loop import cancelled, own_layer, spawn, stop_tasks
+from teammoa.core.websocket.outage import LayerUnavailable, LayerWatch
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +53,7 @@ class GroupHub:
         self._subscribed: set[str] = set()
         self._group_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
+        self.watch = LayerWatch(self.purpose, self._rejoin, self.lost)
 
     # --- life ---------------------------------------------------------------------
 
@@ -66,6 +73,7 @@ class GroupHub:
             return
         self.stopped = True
         await stop_tasks(self._tasks)
+        await self.watch.stop()
         if self.layer is not None and self.channel is not None:
             for group in list(self._subscribed):
                 with contextlib.suppress(Exception):
@@ -75,9 +83,20 @@ class GroupHub:
     # --- groups -------------------------------------------------------------------
 
     async def want(self, group: str) -> None:
-        """One more local user of ``group``; subscribed on return."""
+        """One more local user of ``group``; subscribed on return.
+
+        Raises :class:`LayerUnavailable` (counting nothing) while the layer cannot be
+        reached: the caller closes its socket with 4500.
+        """
+        self.watch.check()
         self._wanted[group] += 1
         await self._sync_group(group)
+        if self.watch.down:
+            await self.unwant(group)
+            raise LayerUnavailable(self.purpose)
+
+    def lost(self) -> None:
+        """The layer stopped answering: a subclass closes its sockets with 4500."""
 
     async def unwant(self, group: str) -> None:
         self._wanted[group] -= 1
@@ -102,17 +121,31 @@ class GroupHub:
                 elif group in self._subscribed:
                     self._subscribed.discard(group)
                     await self.layer.group_discard(group, self.channel)
-            except Exception:
-                # Retried by the refresh loop; meanwhile this process's sockets still get
-                # this process's news.
-                logger.exception("%s: could not update group %s", self.purpose, group)
+            except Exception as exc:
+                # An outage is the watch's; anything else is retried by the refresh loop.
+                if not self.watch.failed(exc):
+                    logger.exception("%s: could not update group %s", self.purpose, group)
+
+    async def _rejoin(self) -> None:
+        """Join every wanted group again (a Redis back from an outage knows none)."""
+        if self.layer is None or self.channel is None:
+            return
+        async with self._group_lock:
+            for group in list(self._wanted):
+                await self.layer.group_add(group, self.channel)
+                self._subscribed.add(group)
 
     async def send(self, group: str, message: dict[str, Any]) -> None:
         """To every other process subscribed to ``group`` (marked as this hub's)."""
         layer = self.layer or own_layer(self.purpose)
         if layer is None:
             return
-        await layer.group_send(group, {**message, "origin": self.id})
+        try:
+            await layer.group_send(group, {**message, "origin": self.id})
+        except Exception as exc:
+            if self.channel is not None and not self.stopped:  # a started hub
+                self.watch.failed(exc)
+            raise
 
     # --- tasks --------------------------------------------------------------------
 
@@ -122,11 +155,10 @@ class GroupHub:
                 message = await self.layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as exc:
                 if self.stopped or cancelled():
                     return
-                logger.warning("%s: channel layer receive failed; retrying", self.purpose)
-                await asyncio.sleep(1)
+                await self.watch.receive_failed(exc)
                 continue
             if message.get("origin") == self.id:
                 continue  # delivered here already

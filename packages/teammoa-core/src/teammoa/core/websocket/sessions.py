@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from teammoa.core.websocket.loop import cancelled, own_layer, run_anywhere, spawn, stop_tasks
+from teammoa.core.websocket.outage import LayerWatch
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +164,8 @@ class Registry:
         self._tasks: list[asyncio.Task[None]] = []
         self._starting: asyncio.Task[None] | None = None
         self.stopped = False
+        # After an outage the group is joined again at once, not at the next upkeep.
+        self.watch = LayerWatch("socket registry", self._rejoin)
 
     # --- membership -------------------------------------------------------------
 
@@ -193,8 +196,9 @@ class Registry:
                 # one blocking read, and a waiting one can starve (the mindmap hub did).
                 self.channel = await self.layer.new_channel()
                 await self.layer.group_add(GROUP, self.channel)
-            except Exception:
-                logger.exception("socket registry: channel layer unavailable")
+            except Exception as exc:
+                if not self.watch.failed(exc):
+                    logger.exception("socket registry: channel layer unavailable")
         self._tasks = [spawn(self._upkeep())]
         if self.channel is not None:
             self._tasks.append(spawn(self._receive()))
@@ -204,9 +208,14 @@ class Registry:
         if _registries.get(asyncio.get_running_loop()) is self:
             del _registries[asyncio.get_running_loop()]
         await stop_tasks(self._tasks)
+        await self.watch.stop()
         if self.layer is not None and self.channel is not None:
             with contextlib.suppress(Exception):
                 await self.layer.group_discard(GROUP, self.channel)
+
+    async def _rejoin(self) -> None:
+        if self.layer is not None and self.channel is not None:
+            await self.layer.group_add(GROUP, self.channel)
 
     # --- news -------------------------------------------------------------------
 
@@ -240,11 +249,10 @@ class Registry:
                 message = await self.layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as exc:
                 if cancelled():
                     return
-                logger.warning("socket registry: channel layer receive failed", exc_info=True)
-                await asyncio.sleep(1)
+                await self.watch.receive_failed(exc)
                 continue
             try:
                 await self.dispatch(message)

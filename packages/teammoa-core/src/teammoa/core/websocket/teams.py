@@ -21,6 +21,7 @@ from teammoa.core.websocket.closing import ClosesAfterQueuedFrames
 from teammoa.core.websocket.errors import CLOSE_UNAVAILABLE
 from teammoa.core.websocket.hub import GroupHub, current_instance, loop_instance
 from teammoa.core.websocket.loop import run_anywhere, spawn
+from teammoa.core.websocket.outage import LayerUnavailable
 from teammoa.core.websocket.sessions import (
     OpenSocket,
     TooManySockets,
@@ -60,23 +61,45 @@ class TeamHub(GroupHub):
         self.sockets: dict[int, set[TeamSocket]] = {}
 
     async def join(self, socket: TeamSocket, team_id: int) -> bool:
-        """Add the socket (subscribed on return); False if this hub stopped meanwhile."""
+        """Add the socket (subscribed on return); False if this hub stopped meanwhile.
+
+        Raises :class:`LayerUnavailable` while the channel layer cannot be reached.
+        """
         if self.stopped:
             return False
+        self.watch.check()
         self.sockets.setdefault(team_id, set()).add(socket)
-        await self.want(team_group(team_id))
+        try:
+            await self.want(team_group(team_id))
+        except LayerUnavailable:
+            self._forget(socket, team_id)
+            if not self.sockets:
+                await self.stop()
+            raise
         return True
 
-    async def leave(self, socket: TeamSocket, team_id: int) -> None:
+    def _forget(self, socket: TeamSocket, team_id: int) -> bool:
         members = self.sockets.get(team_id)
         if members is None or socket not in members:
-            return
+            return False
         members.discard(socket)
         if not members:
             del self.sockets[team_id]
+        return True
+
+    async def leave(self, socket: TeamSocket, team_id: int) -> None:
+        if not self._forget(socket, team_id):
+            return
         await self.unwant(team_group(team_id))
         if not self.sockets:
             await self.stop()
+
+    def lost(self) -> None:
+        """The channel layer is away: news from other servers would be missed silently,
+        so every socket closes with 4500 (the page reconnects with backoff and refetches)."""
+        for sockets in list(self.sockets.values()):
+            for socket in list(sockets):
+                socket.close_with(CLOSE_UNAVAILABLE)
 
     def local(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
@@ -203,7 +226,12 @@ class TeamSocket(ClosesAfterQueuedFrames):
         await self.base_send({"type": "websocket.accept"})
         while True:
             hub = await loop_instance(TeamHub)
-            if await hub.join(self, team_id):
+            try:
+                joined = await hub.join(self, team_id)
+            except LayerUnavailable:  # the page tries again with backoff
+                self.close_with(CLOSE_UNAVAILABLE)
+                return
+            if joined:
                 self.hub = hub
                 break
         # Subscribed now: a removal committed before this is seen here, one after it
