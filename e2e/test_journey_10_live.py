@@ -3,7 +3,8 @@
 Chan paints three evening hours; Bomi's heatmap shows them within a second of the save,
 with a note saying who changed what. Chan moves a todo to his column; Bomi's board shows
 it there within a second of the move, while the todo Bomi was half-way through typing
-stays in her form.
+stays in her form. On a post both have open, Chan's comment joins Bomi's list within a
+second while her own comment is half typed; Bomi's edit and deletion show on Chan's page.
 """
 
 from __future__ import annotations
@@ -97,3 +98,51 @@ def test_a_teammates_painting_and_todo_move_show_within_a_second(browsers, peopl
         "Chan changed “Book the study room” (now in Chan)."
     )
     print(f"live lag: painting {painted_lag:.3f} s, todo move {moved_lag:.3f} s")
+
+
+def test_an_open_post_shows_a_teammates_comment_edit_and_deletion(browsers, people, teams):
+    team = teams["live"]
+    bomi, _ = browsers.open(people["bomi"])
+    chan, _ = browsers.open(people["chan"])
+    bomi.goto(f"/teams/{team.id}/posts/new/")
+    bomi.get_by_label("Title").fill("Field trip")
+    bomi.get_by_role("textbox", name="Body").click()
+    bomi.keyboard.type("The bus leaves at nine.")
+    bomi.get_by_role("button", name="Publish").click()
+    expect(bomi.get_by_role("heading", name="Field trip", level=1)).to_be_visible()
+    chan.goto(bomi.url)
+    connected(bomi)
+    connected(chan)
+    expect(bomi.get_by_text("No comments yet.")).to_be_visible()
+    mine = bomi.get_by_role("textbox", name="Comment", exact=True)
+    mine.fill("Half-typed: who brings")
+
+    chan.get_by_role("textbox", name="Comment", exact=True).fill("I will bring snacks.")
+    with chan.expect_response(lambda r: r.request.method == "POST" and "/comments/" in r.url):
+        chan.get_by_role("button", name="Post comment").click()
+    commented_at = time.monotonic()
+    expect(bomi.locator(".comment")).to_contain_text(
+        "I will bring snacks.", timeout=LIVE_SECONDS * 1000
+    )
+    comment_lag = time.monotonic() - commented_at
+    expect(bomi.locator(".comment")).to_contain_text("Chan")
+    expect(bomi.get_by_text("No comments yet.")).to_have_count(0)
+    expect(bomi.locator("[data-comment-count]")).to_have_text("(1)")
+    expect(mine).to_have_value("Half-typed: who brings")
+    expect(bomi.locator("#team-live-note")).to_have_text("Chan commented on this post.")
+
+    # Bomi renames her post: Chan's open page shows the new title; then she deletes it.
+    bomi.get_by_role("link", name="Edit").click()
+    bomi.get_by_label("Title").fill("Field trip on Friday")
+    bomi.get_by_role("button", name="Save post").click()
+    expect(chan.get_by_role("heading", name="Field trip on Friday", level=1)).to_be_visible(
+        timeout=LIVE_SECONDS * 1000
+    )
+    expect(chan.locator(".post .prose")).to_have_text("The bus leaves at nine.")
+    expect(chan.locator("#team-live-note")).to_have_text("Bomi edited this post.")
+    bomi.get_by_role("link", name="Delete…").first.click()
+    bomi.get_by_role("button", name="Delete post").click()
+    expect(chan.get_by_role("alert")).to_contain_text("This post was deleted.")
+    expect(chan.get_by_role("textbox", name="Comment", exact=True)).to_have_count(0)
+    expect(chan.locator("#team-live-note")).to_have_text("Bomi deleted this post.")
+    print(f"live lag: comment {comment_lag:.3f} s")
