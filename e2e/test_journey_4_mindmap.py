@@ -102,6 +102,16 @@ def on_server(page: Page) -> tuple[set[tuple[str, int, int]], set[tuple[str, str
     )
 
 
+def new_mindmap(page: Page, team_id: int, title: str) -> Locator:
+    """Create a mindmap from the team's list; its editor's connection status, connected."""
+    page.goto(f"/teams/{team_id}/mindmaps/")
+    page.get_by_label("Title").fill(title)
+    page.get_by_role("button", name="Create").click()
+    status = page.locator("[data-status]")
+    expect(status).to_have_attribute("data-state", "connected")
+    return status
+
+
 def test_two_people_on_one_mindmap(browsers, people, teams):
     team = teams["moa"]
     yuna, _ = browsers.open(people["yuna"])
@@ -281,10 +291,7 @@ def test_on_a_phone_the_panel_opens_over_the_canvas(browsers, people, teams):
     in English and Korean, without a serious accessibility problem."""
     team = teams["moa"]
     seo, _ = browsers.open(people["seo"], viewport="phone", has_touch=True, is_mobile=True)
-    seo.goto(f"/teams/{team.id}/mindmaps/")
-    seo.get_by_label("Title").fill("Phone map")
-    seo.get_by_role("button", name="Create").click()
-    expect(seo.locator("[data-status]")).to_have_attribute("data-state", "connected")
+    new_mindmap(seo, team.id, "Phone map")
     help_text = seo.locator("#mm-help")
     expect(help_text).to_contain_text("Tap a node")
     shown_help = help_text.inner_text()  # what shows, not the hidden mouse and key help
@@ -344,11 +351,7 @@ def test_changes_waiting_at_a_reload_are_kept_and_sent(browsers, people, teams):
     once the socket is back, sends it, exactly once."""
     team = teams["moa"]
     ara, _ = browsers.open(people["ara"])
-    ara.goto(f"/teams/{team.id}/mindmaps/")
-    ara.get_by_label("Title").fill("Reunion")
-    ara.get_by_role("button", name="Create").click()
-    status = ara.locator("[data-status]")
-    expect(status).to_have_attribute("data-state", "connected")
+    status = new_mindmap(ara, team.id, "Reunion")
     ara.get_by_role("button", name="Add node").click()
     type_on_node(ara, "Reunion day")
 
