@@ -13,24 +13,15 @@ channel layer answers again (``teammoa.core.websocket.outage``).
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 
 import pytest
-from support.clients import Editor, HttpLoad, call, edit, reconnect_figures, summarise, wait_for
+from support.clients import Editor, HttpLoad, reconnect_figures, summarise, wait_for
+from support.outage import service_outage
 from support.probes import Slowdown
 
-OUTAGE = 10.0
 HEALTH_WITHIN = 2.0
 PRESENCE_WITHIN = 30.0
-
-
-def health(port: int) -> tuple[int, dict]:
-    try:
-        status, body = call(port, "GET", "/health/", timeout=3)
-    except OSError as exc:
-        return 0, {"error": str(exc)}
-    return status, body if isinstance(body, dict) else {"body": body}
 
 
 @pytest.fixture(scope="module")
@@ -40,71 +31,43 @@ def outage(stack, services, world, figures) -> dict:
     numbers = figures("3 Redis outage")
     people = world.people[:8]
     pids = {instance.name: instance.pids() for instance in stack.instances}
-    seen: dict[str, float] = {}
+    editors = [
+        Editor(person, mindmap, stack.https_port, name=f"R{n}") for n, person in enumerate(people)
+    ]
 
-    async def watch_health(stopped_at: float, until: asyncio.Event) -> None:
-        """Each instance's /health/ until Redis is back: when it first said 503 naming redis."""
-        while not until.is_set():
-            for instance in stack.instances:
-                status, body = await asyncio.to_thread(health, instance.port)
-                failing = status == 503 and body.get("checks", {}).get("redis", "ok") != "ok"
-                key = f"{instance.name} 503"
-                if failing and key not in seen:
-                    seen[key] = time.monotonic() - stopped_at
-            await asyncio.sleep(0.1)
-
-    async def scenario() -> tuple[list[Editor], HttpLoad, dict]:
-        editors = [
-            Editor(person, mindmap, stack.https_port, name=f"R{n}")
-            for n, person in enumerate(people)
-        ]
-        load = HttpLoad(stack.https_port, world.team, people, rate=20, workers=8).start()
-        stop, health_done = asyncio.Event(), asyncio.Event()
-        times: dict = {}
+    async def presence_right(times: dict) -> None:
+        ids = {e.person.id for e in editors}
         try:
-            for editor in editors:
-                editor.start()
-            await wait_for(lambda: all(e.connected.is_set() for e in editors), 20, "connected")
-            workers = [asyncio.create_task(edit(editor, stop, every=0.5)) for editor in editors]
-            await asyncio.sleep(2)
-            await asyncio.to_thread(services.redis.stop)
-            times["stopped"] = time.monotonic()
-            watcher = asyncio.create_task(watch_health(times["stopped"], health_done))
-            await asyncio.sleep(OUTAGE)
-            await asyncio.to_thread(services.redis.start)
-            times["back"] = time.monotonic()
-            health_done.set()
-            await watcher
-            for instance in stack.instances:
-                seen[f"{instance.name} 200 after back"] = await wait_for(
-                    lambda i=instance: health(i.port)[0] == 200, 10, f"{instance.name} healthy"
-                )
-            ids = {e.person.id for e in editors}
-            try:
-                times["presence"] = await wait_for(
-                    lambda: all(e.connected.is_set() and e.presence == ids for e in editors),
-                    PRESENCE_WITHIN,
-                    "everyone connected, with everyone in their presence list",
-                    interval=0.2,
-                )
-            except AssertionError:
-                times["presence"] = None
-                times["presence states"] = [
-                    f"{e.name}: connected={e.connected.is_set()} missing={ids - e.presence} "
-                    f"extra={e.presence - ids} closes={[c.code for c in e.closes]}"
-                    for e in editors
-                ]
-            stop.set()
-            await asyncio.gather(*workers)
-        finally:
-            stop.set()
-            await asyncio.to_thread(load.stop)
-            for editor in editors:
-                await editor.stop()
-        return editors, load, times
+            times["presence"] = await wait_for(
+                lambda: all(e.connected.is_set() and e.presence == ids for e in editors),
+                PRESENCE_WITHIN,
+                "everyone connected, with everyone in their presence list",
+                interval=0.2,
+            )
+        except AssertionError:
+            times["presence"] = None
+            times["presence states"] = [
+                f"{e.name}: connected={e.connected.is_set()} missing={ids - e.presence} "
+                f"extra={e.presence - ids} closes={[c.code for c in e.closes]}"
+                for e in editors
+            ]
+
+    async def scenario() -> tuple[HttpLoad, dict, dict]:
+        load = HttpLoad(stack.https_port, world.team, people, rate=20, workers=8).start()
+        times, seen = await service_outage(
+            stack,
+            services.redis,
+            "redis",
+            editors,
+            load,
+            every=0.5,
+            healthy_within=10,
+            recovering=presence_right,
+        )
+        return load, times, seen
 
     with Slowdown() as slowdown:
-        editors, load, times = asyncio.run(scenario())
+        load, times, seen = asyncio.run(scenario())
     during = [r for r in load.results if times["stopped"] <= r.at <= times["back"]]
     summary, outage = summarise(load.results), summarise(during)
     numbers["HTTP requests (during the outage)"] = f"{summary['requests']} ({outage['requests']})"

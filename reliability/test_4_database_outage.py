@@ -11,34 +11,22 @@ editor back and settled on the database's state; no partial write (every todo an
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 from support.clients import (
     Editor,
     HttpLoad,
-    call,
-    edit,
     lost_edits,
     reconnect_figures,
     settle,
     settled_against,
     summarise,
-    wait_for,
 )
+from support.outage import service_outage
 from support.probes import Slowdown
 
-OUTAGE = 10.0
 HEALTH_WITHIN = 2.0
 FAIL_WITHIN = 5.0
-
-
-def health(port: int) -> tuple[int, dict]:
-    try:
-        status, body = call(port, "GET", "/health/", timeout=3)
-    except OSError as exc:
-        return 0, {"error": str(exc)}
-    return status, body if isinstance(body, dict) else {"body": body}
 
 
 @pytest.fixture(scope="module")
@@ -47,57 +35,30 @@ def outage(stack, services, world, db, figures) -> dict:
     numbers = figures("4 database outage")
     people = world.people[8:16]
     pids = {instance.name: instance.pids() for instance in stack.instances}
-    seen: dict[str, float] = {}
+    editors = [
+        Editor(person, mindmap, stack.https_port, name=f"D{n}") for n, person in enumerate(people)
+    ]
 
-    async def watch_health(stopped_at: float, until: asyncio.Event) -> None:
-        while not until.is_set():
-            for instance in stack.instances:
-                status, body = await asyncio.to_thread(health, instance.port)
-                checks = body.get("checks", {})
-                failing = status == 503 and checks.get("database", "ok") != "ok"
-                if failing and f"{instance.name} 503" not in seen:
-                    seen[f"{instance.name} 503"] = time.monotonic() - stopped_at
-            await asyncio.sleep(0.1)
+    async def settled(times: dict) -> None:
+        times["settled"] = await settle(editors, db, mindmap, timeout=30)
 
-    async def scenario() -> tuple:
-        editors = [
-            Editor(person, mindmap, stack.https_port, name=f"D{n}")
-            for n, person in enumerate(people)
-        ]
+    async def scenario() -> tuple[HttpLoad, dict, dict]:
         load = HttpLoad(stack.https_port, world.team, people, rate=20, workers=8).start()
-        stop, health_done = asyncio.Event(), asyncio.Event()
-        times: dict = {}
-        try:
-            for editor in editors:
-                editor.start()
-            await wait_for(lambda: all(e.connected.is_set() for e in editors), 20, "connected")
-            workers = [asyncio.create_task(edit(editor, stop, every=0.3)) for editor in editors]
-            await asyncio.sleep(2)
-            await asyncio.to_thread(services.mariadb.stop)
-            times["stopped"] = time.monotonic()
-            watcher = asyncio.create_task(watch_health(times["stopped"], health_done))
-            await asyncio.sleep(OUTAGE)
-            await asyncio.to_thread(services.mariadb.start)
-            times["back"] = time.monotonic()
-            health_done.set()
-            await watcher
-            for instance in stack.instances:
-                seen[f"{instance.name} 200 after back"] = await wait_for(
-                    lambda i=instance: health(i.port)[0] == 200, 15, f"{instance.name} healthy"
-                )
-            await asyncio.sleep(3)
-            stop.set()
-            await asyncio.gather(*workers)
-            times["settled"] = await settle(editors, db, mindmap, timeout=30)
-        finally:
-            stop.set()
-            await asyncio.to_thread(load.stop)
-            for editor in editors:
-                await editor.stop()
-        return editors, load, times
+        times, seen = await service_outage(
+            stack,
+            services.mariadb,
+            "database",
+            editors,
+            load,
+            every=0.3,
+            healthy_within=15,
+            recovering=lambda _times: asyncio.sleep(3),
+            afterwards=settled,
+        )
+        return load, times, seen
 
     with Slowdown() as slowdown:
-        editors, load, times = asyncio.run(scenario())
+        load, times, seen = asyncio.run(scenario())
     during = [r for r in load.results if times["stopped"] <= r.at <= times["back"]]
     after = [r for r in load.results if r.at >= times["back"] + 3]
     summary = summarise(load.results)
