@@ -9,6 +9,7 @@ second while her own comment is half typed; Bomi's edit and deletion show on Cha
 
 from __future__ import annotations
 
+import re
 import time
 
 from playwright.sync_api import Page, expect
@@ -146,3 +147,37 @@ def test_an_open_post_shows_a_teammates_comment_edit_and_deletion(browsers, peop
     expect(chan.get_by_role("textbox", name="Comment", exact=True)).to_have_count(0)
     expect(chan.locator("#team-live-note")).to_have_text("Bomi deleted this post.")
     print(f"live lag: comment {comment_lag:.3f} s")
+
+
+def test_news_between_loading_a_page_and_its_socket_is_not_missed(browsers, people, teams):
+    """Chan adds a todo after Bomi's board was rendered but before its team socket said
+    hello (held back here): at hello the board sees that the team had news since the page
+    was made, reads again, and shows the todo."""
+    team = teams["live"]
+    board = f"/teams/{team.id}/todos/"
+    bomi, _ = browsers.open(people["bomi"])
+    chan, _ = browsers.open(people["chan"])
+    chan.goto(board)
+    connected(chan)
+    held = []
+    bomi.route_web_socket(re.compile(r"/ws/teams/"), lambda ws: held.append(ws))
+    bomi.goto(board)
+    expect(bomi.locator("html")).to_have_attribute("data-team-live", "connecting")
+    for _ in range(50):
+        if held:
+            break
+        bomi.wait_for_timeout(100)
+    assert held, "the board opened no team socket"
+
+    chan.get_by_label("New todo").fill("Print the handouts")
+    chan.get_by_role("button", name="Add todo").click()
+    expect(column(chan, "Unassigned").get_by_text("Print the handouts", exact=True)).to_be_visible()
+    expect(column(bomi, "Unassigned").get_by_text("Print the handouts", exact=True)).to_have_count(
+        0
+    )
+
+    held[0].connect_to_server()
+    connected(bomi)
+    expect(column(bomi, "Unassigned").get_by_text("Print the handouts", exact=True)).to_be_visible(
+        timeout=LIVE_SECONDS * 1000
+    )

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import transaction
 
 from teammoa.core import services
@@ -285,12 +287,9 @@ async def test_a_member_gets_hello_then_every_change_of_the_team(world):
 @pytest.mark.django_db(transaction=True)
 async def test_junk_from_the_client_is_answered_and_the_socket_stays(world):
     page = Page(world["member"], world["team"].pk)
-    hello = await page.connect()
-    assert json.loads(hello["text"]) == {
-        "type": "hello",
-        "team": world["team"].pk,
-        "me": world["member"].pk,
-    }
+    hello = json.loads((await page.connect())["text"])
+    assert hello.pop("last_event_at", "missing") != "missing"
+    assert hello == {"type": "hello", "team": world["team"].pk, "me": world["member"].pk}
     await page.send("{not json")
     assert (await page.frame())["code"] == "bad_json"
     await page.send(json.dumps({"type": "todo.changed"}))
@@ -300,6 +299,30 @@ async def test_junk_from_the_client_is_answered_and_the_socket_stays(world):
     await page.send(json.dumps({"type": "ping"}))
     assert (await page.frame())["type"] == "pong"
     await page.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_hello_says_when_the_team_last_had_news(world):
+    """A page rendered before the team's latest news and connected after it missed it: the
+    time in ``hello`` lets it see so (team_live.js reads everything again)."""
+    team, host, member = world["team"], world["host"], world["member"]
+    await sync_to_async(cache.clear)()
+
+    async def hello() -> dict:
+        page = Page(member, team.pk)
+        said = json.loads((await page.connect())["text"])
+        await page.close()
+        return said
+
+    assert (await hello())["last_event_at"] is None  # no news lately
+    before = time.time()
+    await sync_to_async(services.create_todo)(host, team.pk, "Book a room")
+    after = time.time()
+    assert before <= (await hello())["last_event_at"] <= after
+    other = await sync_to_async(make_team)(host=host)
+    await sync_to_async(services.create_todo)(host, other.pk, "Elsewhere")
+    assert (await hello())["last_event_at"] <= after  # another team's news is not ours
 
 
 @pytest.mark.asyncio

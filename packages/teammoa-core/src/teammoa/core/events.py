@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -124,9 +125,38 @@ def publish_team_event(
         transaction.on_commit(lambda: _send(event))
 
 
+# When each team's latest event left (seconds since the epoch), for pages that connect:
+# a page rendered before it and connected after it missed it (see ``last_event_at``).
+LAST_EVENT_KEY = "teammoa:team-events:last:%d"
+LAST_EVENT_SECONDS = 300  # older news is in every page rendered since
+
+
+def last_event_at(team_id: int) -> float | None:
+    """When the team's latest event was sent, if within the last few minutes; None when
+    there was none or the cache cannot say."""
+    from django.core.cache import cache
+
+    try:
+        value = cache.get(LAST_EVENT_KEY % team_id)
+    except Exception:  # a cache that fails: the page reads everything again, to be safe
+        logger.warning("could not read when team %s last changed", team_id, exc_info=True)
+        return time.time()
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _remember(team_id: int) -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.set(LAST_EVENT_KEY % team_id, time.time(), LAST_EVENT_SECONDS)
+    except Exception:
+        logger.warning("could not note when team %s last changed", team_id, exc_info=True)
+
+
 def _send(event: dict[str, Any]) -> None:
     for capture in _captures:
         capture.append(dict(event))
+    _remember(event["team"])
     try:
         from teammoa.core.websocket.teams import deliver
 

@@ -143,6 +143,14 @@ def end_membership(team_id: int, user_id: int) -> None:
     run_anywhere(_announce, team_id, message)
 
 
+def _access_and_news(user: Any, team_id: int) -> tuple[int, float | None]:
+    """``_access``, and when the team last had news (for ``hello``), in one thread hop."""
+    from teammoa.core.events import last_event_at
+
+    code = _access(user, team_id)
+    return code, (None if code else last_event_at(team_id))
+
+
 def _access(user: Any, team_id: int) -> int:
     """The close code that refuses this user, or 0 when they are a member."""
     from teammoa.core.models import Membership, Team
@@ -236,10 +244,13 @@ class TeamSocket(ClosesAfterQueuedFrames):
                 break
         # Subscribed now: a removal committed before this is seen here, one after it
         # arrives as news.
-        if await _with_fresh_connections(_access)(user, team_id):
+        code, news = await _with_fresh_connections(_access_and_news)(user, team_id)
+        if code:
             self.close_with(CLOSE_FORBIDDEN)
             return
-        self.push(json.dumps({"type": "hello", "team": team_id, "me": self.user_id}))
+        # When the team's latest news left: a page rendered before that reads again.
+        hello = {"type": "hello", "team": team_id, "me": self.user_id, "last_event_at": news}
+        self.push(json.dumps(hello))
 
     async def refuse(self, code: int) -> None:
         # Accept first: a close before the handshake reaches browsers as a bare 403.

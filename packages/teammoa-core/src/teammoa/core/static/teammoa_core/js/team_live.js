@@ -91,6 +91,24 @@ export function teamId() {
   return marker ? Number(marker.dataset.teamId) : null;
 }
 
+// When the server rendered this page (seconds since the epoch), or null.
+function renderedAt() {
+  const marker = document.querySelector("[data-rendered-at]");
+  const value = marker ? Number(marker.dataset.renderedAt) : NaN;
+  return Number.isFinite(value) && value > 0 ? value : null;
+}
+
+// News that left between rendering the page and its first hello was never heard: the
+// page reads again when the team's latest news is not clearly older than the page (1 s
+// of margin: the page's data was read a moment before the time it shows, and different
+// servers' clocks differ a little). The page's own change just before it loaded is read
+// again too, which costs one request.
+function missedBeforeHello(hello) {
+  const rendered = renderedAt();
+  if (rendered === null || typeof hello.last_event_at !== "number") return false;
+  return hello.last_event_at >= rendered - 1;
+}
+
 // handlers.onEvent(event, {mine}) for every event; handlers.describe(event) may return a
 // richer sentence than the default (or null to say nothing); handlers.onResync() after a
 // reconnect. Returns {close()}.
@@ -125,7 +143,7 @@ export function liveTeam(handlers = {}, team = teamId()) {
         me = event.me;
         attempts = 0;
         state("connected");
-        if (opened && handlers.onResync) handlers.onResync();
+        if ((opened || missedBeforeHello(event)) && handlers.onResync) handlers.onResync();
         opened = true;
         return;
       }
