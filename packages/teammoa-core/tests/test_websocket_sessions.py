@@ -149,11 +149,29 @@ async def test_sockets_past_the_cap_are_refused_until_one_closes(user):
         await release(ticket)
 
 
+@override_settings(TEAMMOA_MAX_SOCKETS_PER_USER=2)
+async def test_the_cap_holds_for_sockets_that_arrive_together(user):
+    # Admitted together, in one call that reads every slot at once: still two, not five.
+    browser = await sync_to_async(Browser)(user)
+    other = await sync_to_async(Browser)(await sync_to_async(make_user)())
+    opened = await asyncio.gather(
+        *(browser.open() for _n in range(5)), other.open(), return_exceptions=True
+    )
+    admitted = [result for result in opened[:5] if not isinstance(result, BaseException)]
+    assert len(admitted) == 2
+    assert all(
+        isinstance(result, TooManySockets) for result in opened[:5] if result not in admitted
+    )
+    assert not isinstance(opened[5], BaseException)  # another user is not affected
+    for ticket, _closed in [*admitted, opened[5]]:
+        await release(ticket)
+
+
 @override_settings(TEAMMOA_MAX_SOCKETS_PER_USER=1, TEAMMOA_SOCKET_TTL_SECONDS=1)
 async def test_the_slots_of_a_crashed_process_expire(user):
     browser = await sync_to_async(Browser)(user)
     # A process that took a slot and died: nobody refreshes or frees it.
-    assert await sync_to_async(registry._take_slot)(user.pk, "crashed")
+    assert (await sync_to_async(registry._take_slots)([(user.pk, "crashed")]))[0]
     with pytest.raises(TooManySockets):
         await browser.open()
 

@@ -73,8 +73,8 @@ def teams_of(user: Actor) -> QuerySet[Team]:
 
 
 # (user id, team id) -> membership, while a read-only request runs (``memberships_reused``).
-_reused: contextvars.ContextVar[dict[tuple[int, int], Membership] | None] = contextvars.ContextVar(
-    "teammoa_reused_memberships", default=None
+_reused: contextvars.ContextVar[dict[tuple[int, int], Membership | None] | None] = (
+    contextvars.ContextVar("teammoa_reused_memberships", default=None)
 )
 
 
@@ -93,6 +93,34 @@ def memberships_reused() -> Iterator[None]:
         _reused.reset(token)
 
 
+def prefetch_memberships(pairs: list[tuple[Actor, Any]]) -> None:
+    """Inside :func:`memberships_reused`: read the memberships of these (user, team) pairs
+    in one query, so that ``membership_of`` answers each of them without one (a burst of
+    sockets checks hundreds at once). Pairs that are not valid ids are left to
+    ``membership_of``'s own answer."""
+    reused = _reused.get()
+    if reused is None:
+        return
+    wanted: set[tuple[int, int]] = set()
+    for user, team_id in pairs:
+        try:
+            wanted.add((_user_id(user), int(team_id)))
+        except (NotFound, TypeError, ValueError):
+            continue
+    wanted -= reused.keys()
+    if not wanted:
+        return
+    found = Membership.objects.select_related("team").filter(
+        team_id__in={team for _user, team in wanted}, user_id__in={user for user, _team in wanted}
+    )
+    for key in wanted:
+        reused[key] = None
+    for membership in found:
+        key = (membership.user_id, membership.team_id)
+        if key in wanted:
+            reused[key] = membership
+
+
 def membership_of(user: Actor, team_id: Any) -> Membership:
     """The user's membership in the team; ``NotFound`` for anyone else (no existence leak)."""
     user_id = _user_id(user)
@@ -102,7 +130,10 @@ def membership_of(user: Actor, team_id: Any) -> Membership:
         raise NotFound(_("Team not found.")) from None
     reused = _reused.get()
     if reused is not None and key in reused:
-        return reused[key]
+        found = reused[key]
+        if found is None:  # read by ``prefetch_memberships``: not a member
+            raise NotFound(_("Team not found."))
+        return found
     try:
         membership = Membership.objects.select_related("team").get(team_id=key[1], user_id=user_id)
     except Membership.DoesNotExist:

@@ -9,6 +9,8 @@
   project that ends sessions its own way may call them too.
 - :class:`GroupHub`, :func:`loop_instance`, :func:`current_instance`: one channel-layer
   subscription per server process, shared by its sockets (the team socket's hub).
+- :class:`Coalescing`, :func:`loop_coalescing`: the requests of many sockets (a burst of
+  them connecting) answered by one call.
 - :func:`spawn`, :func:`call_later`, :func:`cancelled`, :func:`own_layer`: what long-lived
   socket tasks need from their event loop.
 - :class:`LayerWatch`, :class:`LayerUnavailable`, :func:`unreachable`: a channel layer that
@@ -17,6 +19,7 @@
 
 from __future__ import annotations
 
+from teammoa.core.websocket.batching import Coalescing, loop_coalescing
 from teammoa.core.websocket.closing import ClosesAfterQueuedFrames
 from teammoa.core.websocket.errors import CLOSE_UNAVAILABLE, CloseOnError
 from teammoa.core.websocket.hub import GroupHub, current_instance, loop_instance
@@ -40,6 +43,7 @@ __all__ = [
     "CLOSE_UNAVAILABLE",
     "CloseOnError",
     "ClosesAfterQueuedFrames",
+    "Coalescing",
     "GroupHub",
     "LayerUnavailable",
     "LayerWatch",
@@ -51,6 +55,7 @@ __all__ = [
     "cancelled",
     "current_instance",
     "end_session",
+    "loop_coalescing",
     "loop_instance",
     "origin_allowed",
     "own_layer",

@@ -31,6 +31,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 
+from teammoa.core.websocket.batching import loop_coalescing
 from teammoa.core.websocket.loop import cancelled, own_layer, run_anywhere, spawn, stop_tasks
 from teammoa.core.websocket.outage import LayerWatch
 
@@ -73,28 +74,49 @@ def _slot_keys(user_id: int) -> list[str]:
     return [f"teammoa:sockets:{user_id}:{n}" for n in range(max_sockets_per_user())]
 
 
-def _take_slot(user_id: int, token: str) -> str | None:
-    """A free slot for this socket, or None when all are taken (no working cache: admit)."""
-    keys = _slot_keys(user_id)
+def _take_slots(requests: list[tuple[int, str]]) -> list[str | None]:
+    """A free slot for each (user id, token), or None when all of that user's are taken
+    (cache errors: admit). One read of every slot for all of them, then one atomic
+    ``add`` per socket: the cap holds as with one socket at a time."""
     ttl = socket_ttl_seconds()
     try:
-        taken = cache.get_many(keys)
-        for key in keys:
-            if key in taken:
-                continue
-            if cache.add(key, token, ttl):
-                return key
-            if cache.get(key) is None:
-                # Refused, yet nobody holds it: the cache is not storing anything (a cache
-                # that fails open while Redis is away drops every write). Counting that as
-                # "all taken" closed everyone's reconnect with 4429 (a minute's wait).
-                logger.warning("socket cap unavailable (cache not storing); admitting")
-                return ""
-        return None
+        taken = cache.get_many(
+            list(dict.fromkeys(key for user_id, _token in requests for key in _slot_keys(user_id)))
+        )
     except Exception:
-        # The cap protects the server, not a person's data: without the cache, admit.
-        logger.warning("socket cap unavailable; admitting user %s", user_id, exc_info=True)
-        return ""
+        taken = None
+    answers: list[str | None] = []
+    for user_id, token in requests:
+        try:
+            if taken is None:
+                raise ConnectionError("the cache could not be read")
+            answers.append(_take_free(_slot_keys(user_id), taken, token, ttl))
+        except Exception:
+            # The cap protects the server, not a person's data: without the cache, admit.
+            logger.warning("socket cap unavailable; admitting user %s", user_id, exc_info=True)
+            answers.append("")
+    return answers
+
+
+def _take_free(keys: list[str], taken: dict[str, Any], token: str, ttl: int) -> str | None:
+    for key in keys:
+        if key in taken:
+            continue
+        if cache.add(key, token, ttl):
+            taken[key] = token
+            return key
+        if cache.get(key) is None:
+            # Refused, yet nobody holds it: the cache is not storing anything (a cache
+            # that fails open while Redis is away drops every write). Counting that as
+            # "all taken" closed everyone's reconnect with 4429 (a minute's wait).
+            logger.warning("socket cap unavailable (cache not storing); admitting")
+            return ""
+        taken[key] = True  # another socket's since the read
+    return None
+
+
+async def _take_all(requests: list[tuple[int, str]]) -> list[str | None]:
+    return await sync_to_async(_take_slots, thread_sensitive=False)(requests)
 
 
 def _refresh_slots(slots: list[str]) -> None:
@@ -313,9 +335,15 @@ async def admit(scope: dict[str, Any], close: Any) -> OpenSocket:
     Call :func:`release` when the socket closes, whatever happened.
     """
     user = scope["user"]
-    session_key, session_hash = await _with_fresh_connections(_session_state)(scope)
+    session = scope.get("session")
+    if session is not None and hasattr(session, "_session_cache"):
+        # Read already (by the authentication): nothing to wait for.
+        session_key, session_hash = _session_state(scope)
+    else:
+        session_key, session_hash = await _with_fresh_connections(_session_state)(scope)
     socket = OpenSocket(int(user.pk), session_key, session_hash, close)
-    slot = await sync_to_async(_take_slot, thread_sensitive=False)(socket.user_id, socket.token)
+    # With every socket asking meanwhile: a burst takes its slots in a few calls.
+    slot = await loop_coalescing(_take_all, _take_all)((socket.user_id, socket.token))
     if slot is None:
         raise TooManySockets
     socket.slot = slot or None
