@@ -227,10 +227,10 @@ async def test_a_commit_whose_outcome_is_unknown_is_never_acknowledged(world, so
 
 
 async def test_an_unreachable_database_at_connect_closes_with_4500(world, sockets, monkeypatch):
-    def down(user, mindmap_id):
+    def down(requests):
         raise OperationalError(2003, "Can't connect to MySQL server on '127.0.0.1'")
 
-    monkeypatch.setattr(services, "open_mindmap", down)
+    monkeypatch.setattr(services, "open_mindmaps", down)
     socket = await sockets(world.alice, world.mindmap.pk)
 
     assert await socket.closed() == protocol.CLOSE_UNAVAILABLE

@@ -21,6 +21,7 @@ from teammoa.core.websocket import (
     OpenSocket,
     TooManySockets,
     admit,
+    loop_coalescing,
     release,
 )
 from teammoa.mindmap import hub, protocol, services, writer
@@ -40,6 +41,11 @@ logger = logging.getLogger(__name__)
 def _read_snapshot(user: Actor, mindmap_id: int) -> dict[str, Any]:
     services.open_mindmap(user, mindmap_id)  # still a member? (4403 / 4404 otherwise)
     return services.snapshot(user, mindmap_id)
+
+
+async def _open_all(requests: list[tuple[Actor, int]]) -> list[Any]:
+    """``services.open_mindmap`` for sockets connecting at the same time, in one read."""
+    return await writer.read(requests[0][1], services.open_mindmaps, requests)
 
 
 class MindmapConsumer(ClosesAfterQueuedFrames):
@@ -113,11 +119,9 @@ class MindmapConsumer(ClosesAfterQueuedFrames):
             return
         try:
             mindmap_id = int(self.scope["url_route"]["kwargs"]["mindmap_id"])
-            # On a reader thread with a kept connection: a burst of sockets does not open
-            # one database connection per handshake.
-            mindmap, _membership = await writer.read(
-                mindmap_id, services.open_mindmap, user, mindmap_id
-            )
+            # On a reader thread with a kept connection, together with every other socket
+            # asking meanwhile: a burst of sockets makes a few reads, not one each.
+            mindmap, _membership = await loop_coalescing(_open_all, _open_all)((user, mindmap_id))
         except (NotFound, KeyError, ValueError):
             await self.refuse(protocol.CLOSE_NOT_FOUND)
             return

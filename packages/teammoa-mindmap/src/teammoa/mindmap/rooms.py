@@ -41,6 +41,10 @@ logger = logging.getLogger(__name__)
 
 AUDIT_SECONDS = 10
 RESYNC_INTERVAL = 3.0
+# Arrivals within this long of a full snapshot read share its nodes and connections if
+# the mindmap is still at that version (what changes without a version, such as comments
+# of an account being deleted, shows at most this late, as for one who arrived then).
+REUSE_SNAPSHOT_SECONDS = 2.0
 # (user, connection, kind "c" cursor | "d" drag, encoded message)
 Item = tuple[int, str, str, str]
 
@@ -88,6 +92,8 @@ class Room:
         # Connections waiting for their first snapshot, and the read that serves them.
         self._arrivals: list[tuple[Member, asyncio.Future[None]]] = []
         self._welcoming: asyncio.Task[None] | None = None
+        # The last full snapshot read for arrivals (when it came back, what it read).
+        self._last_read: tuple[float, dict[str, Any]] | None = None
 
     def start(self) -> None:
         self._tasks = [spawn(self._audit())]
@@ -302,8 +308,15 @@ class Room:
             arrivals, self._arrivals = self._arrivals, []
             users = {member.user_id for member, _waiting in arrivals}
             code = None
+            known = None
+            if self._last_read is not None and (
+                self.loop.time() - self._last_read[0] <= REUSE_SNAPSHOT_SECONDS
+            ):
+                known = self._last_read[1]
             try:
-                data = await writer.read(self.id, services.shared_snapshot, self.id, users)
+                data = await writer.read(self.id, services.shared_snapshot, self.id, users, known)
+                if data is not None and (known is None or data["nodes"] is not known["nodes"]):
+                    self._last_read = (self.loop.time(), data)  # a full read: reusable now
                 people = await self.people() if data is not None else []
             except Exception:  # the database is unreachable: reconnect with backoff
                 logger.exception("mindmap %s: snapshot failed", self.id)

@@ -10,9 +10,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from teammoa.core.errors import Forbidden, Invalid, NotFound
+from teammoa.core.errors import DomainError, Forbidden, Invalid, NotFound
 from teammoa.core.models import Membership
-from teammoa.core.services import membership_of
+from teammoa.core.services import membership_of, memberships_reused, prefetch_memberships
 from teammoa.core.text import comparison_key
 from teammoa.core.users import Actor, actor_id
 from teammoa.mindmap.models import Comment, Connection, Mindmap, Node, Recommendation
@@ -51,6 +51,42 @@ def open_mindmap(user: Actor, mindmap_id: Any) -> tuple[Mindmap, Membership]:
         mindmap = Mindmap.objects.select_related("team").get(pk=int(mindmap_id))
     except (Mindmap.DoesNotExist, TypeError, ValueError):
         raise NotFound(_("Mindmap not found.")) from None
+    return _opened(user, mindmap)
+
+
+def open_mindmaps(
+    requests: list[tuple[Actor, Any]],
+) -> list[tuple[Mindmap, Membership] | DomainError]:
+    """``open_mindmap`` for many (user, mindmap id) pairs in two queries (a burst of
+    sockets): each pair's answer, or the error ``open_mindmap`` would raise for it."""
+    parsed: list[int | None] = []
+    for _user, mindmap_id in requests:
+        try:
+            parsed.append(int(mindmap_id))
+        except (TypeError, ValueError):
+            parsed.append(None)
+    mindmaps = Mindmap.objects.select_related("team").in_bulk({i for i in parsed if i is not None})
+    answers: list[tuple[Mindmap, Membership] | DomainError] = []
+    with memberships_reused():
+        prefetch_memberships(
+            [
+                (user, mindmaps[i].team_id)
+                for (user, _id), i in zip(requests, parsed, strict=True)
+                if i in mindmaps
+            ]
+        )
+        for (user, _id), i in zip(requests, parsed, strict=True):
+            mindmap = mindmaps.get(i) if i is not None else None
+            try:
+                if mindmap is None:
+                    raise NotFound(_("Mindmap not found."))
+                answers.append(_opened(user, mindmap))
+            except DomainError as exc:
+                answers.append(exc)
+    return answers
+
+
+def _opened(user: Actor, mindmap: Mindmap) -> tuple[Mindmap, Membership]:
     try:
         membership = membership_of(user, mindmap.team_id)
     except NotFound:
@@ -208,10 +244,17 @@ def snapshot(user: Actor, mindmap_id: int) -> dict[str, Any]:
         }
 
 
-def shared_snapshot(mindmap_id: int, user_ids: set[int]) -> dict[str, Any] | None:
+def shared_snapshot(
+    mindmap_id: int, user_ids: set[int], known: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     """One read for the snapshots of many users (a server resynchronising its clients):
     the snapshot with ``recommended_by_me`` false, and ``recommended``: each user's
-    recommended node ids. None when the mindmap is gone."""
+    recommended node ids. None when the mindmap is gone.
+
+    ``known``: a snapshot read a moment ago. When the mindmap is still at its version,
+    its nodes and connections are used again (every change to them counts the version
+    up) and only the users' recommendations are read: a burst of sockets arriving at one
+    mindmap over a second costs one full read, not one per wave of arrivals."""
     with transaction.atomic():
         mindmap = Mindmap.objects.select_for_update().filter(pk=mindmap_id).first()
         if mindmap is None:
@@ -221,11 +264,14 @@ def shared_snapshot(mindmap_id: int, user_ids: set[int]) -> dict[str, Any] | Non
             node__mindmap_id=mindmap_id, user_id__in=user_ids
         ).values_list("user_id", "node_id"):
             recommended[user_id].add(node_id)
+        same = known is not None and known["version"] == mindmap.version
         return {
             "mindmap": {"id": mindmap.pk, "title": mindmap.title, "version": mindmap.version},
             "version": mindmap.version,
-            "nodes": node_rows(mindmap.pk, None),
-            "connections": connection_rows(mindmap.pk),
+            "nodes": known["nodes"] if known and same else node_rows(mindmap.pk, None),
+            "connections": (
+                known["connections"] if known and same else connection_rows(mindmap.pk)
+            ),
             "recommended": recommended,
         }
 
