@@ -372,6 +372,12 @@ def spawn_servers(count: int, serve: bool = False) -> tuple[list[subprocess.Pope
     return processes, urls
 
 
+def stop_servers(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.kill()
+        process.wait()
+
+
 def cpu_seconds(processes: list[subprocess.Popen]) -> float:
     """CPU time (user + system) the server processes used so far."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -528,9 +534,7 @@ def main() -> None:
                 f"{cpu / max(1, delivered) * 1e6:.0f} us per delivered message"
             )
     finally:
-        for process in processes:
-            process.kill()
-            process.wait()
+        stop_servers(processes)
     sys.exit(0 if ok else 1)
 
 

@@ -24,7 +24,6 @@ from django.db import connections  # noqa: E402
 for _alias in connections:
     connections.settings[_alias]["CONN_MAX_AGE"] = 0
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from teammoa.core.routing import websocket_urlpatterns as core_routes  # noqa: E402
@@ -33,7 +32,7 @@ from teammoa.mindmap.routing import websocket_urlpatterns as mindmap_routes  # n
 from teammoa_site.metrics import WebSocketMetrics  # noqa: E402
 from teammoa_site.proxy import TrustedProxyMiddleware  # noqa: E402
 from teammoa_site.sentry import init_from_settings, wrap_asgi  # noqa: E402
-from teammoa_site.websocket import fallback_routes  # noqa: E402
+from teammoa_site.websocket import AuthMiddlewareStack, fallback_routes  # noqa: E402
 
 init_from_settings()
 

@@ -94,6 +94,53 @@ async def test_a_password_change_through_allauth_closes_the_socket_with_4401():
     assert await closed_with(socket) == 4401
 
 
+async def test_a_socket_takes_its_user_from_the_cache_and_checks_it_as_http_does():
+    from importlib import import_module
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from teammoa_site.websocket import _users
+
+    client, mindmap = await member_with_a_mindmap()
+    first = await open_editor(client, mindmap)  # reads the user and fills the cache
+    second = await open_editor(client, mindmap)
+
+    @database_sync_to_async
+    def users_of_the_session():
+        from django.conf import settings
+
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        session, unknown = store(client.cookies["sessionid"].value), store("no-such-session")
+        session.items(), unknown.items()  # read now, outside the count
+        with CaptureQueriesContext(connection) as queries:
+            users = _users([session, unknown])
+        return users, [q["sql"] for q in queries.captured_queries]
+
+    (alice, nobody), queries = await users_of_the_session()
+    assert alice.username == "alice"
+    assert not nobody.is_authenticated
+    assert queries == []  # the user from the cache (the sessions were read before)
+
+    @database_sync_to_async
+    def deactivate():
+        user = get_user_model().objects.get(username="alice")
+        user.is_active = False
+        user.save()
+
+    await deactivate()
+    assert await closed_with(first) == 4401
+    assert await closed_with(second) == 4401
+    # The cached copy no longer counts: a new socket of that session is not signed in.
+    cookie = client.cookies["sessionid"].value
+    third, connected, _ = await handshake(
+        f"/ws/mindmaps/{mindmap.pk}/", b"http://localhost:8000", cookie=cookie
+    )
+    assert connected
+    assert await closed_with(third) == 4401
+
+
 async def handshake_from(peer: str, origin: bytes, proto: bytes) -> bool:
     """A handshake from ``peer`` claiming ``X-Forwarded-Proto: proto``; accepted?"""
     headers = [(b"origin", origin), (b"host", b"localhost"), (b"x-forwarded-proto", proto)]
