@@ -11,6 +11,8 @@
   subscription per server process, shared by its sockets (the team socket's hub).
 - :class:`Coalescing`, :func:`loop_coalescing`: the requests of many sockets (a burst of
   them connecting) answered by one call.
+- :func:`frames_offered`, :func:`send_frames_message`: frames built once for many sockets,
+  where the server offers it (``teammoa.core.websocket.frames``).
 - :func:`spawn`, :func:`call_later`, :func:`cancelled`, :func:`own_layer`: what long-lived
   socket tasks need from their event loop.
 - :class:`LayerWatch`, :class:`LayerUnavailable`, :func:`unreachable`: a channel layer that
@@ -22,6 +24,8 @@ from __future__ import annotations
 from teammoa.core.websocket.batching import Coalescing, loop_coalescing
 from teammoa.core.websocket.closing import ClosesAfterQueuedFrames
 from teammoa.core.websocket.errors import CLOSE_UNAVAILABLE, CloseOnError
+from teammoa.core.websocket.frames import offered as frames_offered
+from teammoa.core.websocket.frames import send_frames_message
 from teammoa.core.websocket.hub import GroupHub, current_instance, loop_instance
 from teammoa.core.websocket.loop import call_later, cancelled, own_layer, spawn
 from teammoa.core.websocket.origin import OriginValidator, origin_allowed
@@ -55,12 +59,14 @@ __all__ = [
     "cancelled",
     "current_instance",
     "end_session",
+    "frames_offered",
     "loop_coalescing",
     "loop_instance",
     "origin_allowed",
     "own_layer",
     "recheck_user",
     "release",
+    "send_frames_message",
     "spawn",
     "unreachable",
 ]
