@@ -21,8 +21,10 @@ from teammoa.core.websocket import (
     OpenSocket,
     TooManySockets,
     admit,
+    frames_offered,
     loop_coalescing,
     release,
+    send_frames_message,
 )
 from teammoa.mindmap import hub, protocol, services, writer
 from teammoa.mindmap.conf import conf
@@ -84,6 +86,7 @@ class MindmapConsumer(ClosesAfterQueuedFrames):
         self._flusher: asyncio.Task[None] | None = None
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         self.batch = query.get("batch", ["0"])[-1] == "1"
+        self.prebuilt = frames_offered(scope)
         rate = conf.rate
         self.bucket = TokenBucket(rate.count, rate.seconds)
         self.volatile_bucket = TokenBucket(conf.VOLATILE_PER_SECOND, 1)
@@ -333,6 +336,10 @@ class MindmapConsumer(ClosesAfterQueuedFrames):
                 frames, self.out = self.out, []
                 if self.batch and len(frames) > 1:
                     frames = [protocol.batch(frames)]
+                if self.prebuilt and len(frames) > 1:
+                    # Each message framed once for every socket of the room, one write.
+                    await self.base_send(send_frames_message(frames))
+                    continue
                 for frame in frames:
                     await self.base_send({"type": "websocket.send", "text": frame})
         except Exception:  # the socket is gone; the disconnect cleans up
