@@ -130,6 +130,36 @@ def test_a_stalled_writer_turns_health_503_naming_it_and_recovers(stack):
         locker.close()
 
 
+def test_a_plain_client_gets_each_change_of_a_burst_as_a_frame_of_its_own(stack):
+    # serve.py's Daphne takes the changes for a socket as frames built once for all the
+    # sockets of the mindmap and written together (teammoa.websocket.frames): each still
+    # a well-formed text frame of one message, in order, for protocol v1 without ?batch=1.
+    server, data, _database = stack
+
+    async def scenario() -> None:
+        editor, watcher = await open_socket(server, data), await open_socket(server, data)
+        try:
+            await first_snapshot(editor)
+            version = (await first_snapshot(watcher))["version"]
+            for n in range(6):
+                create = {"type": "node.create", "title": f"Burst {n}", "x": n, "y": 0}
+                await editor.send(json.dumps({**create, "req": n}))
+            seen: list[dict] = []
+            async with asyncio.timeout(15):
+                while len(seen) < 6:
+                    frame = json.loads(await watcher.recv())
+                    assert frame.get("type") != "batch", frame
+                    if frame.get("type") == "node.created":
+                        seen.append(frame)
+            assert [f["version"] for f in seen] == list(range(version + 1, version + 7))
+            assert [f["node"]["title"] for f in seen] == [f"Burst {n}" for n in range(6)]
+        finally:
+            await editor.close()
+            await watcher.close()
+
+    asyncio.run(scenario())
+
+
 def test_a_frozen_socket_server_is_reported_then_replaced(stack):
     server, data, _database = stack
     status_file = None

@@ -20,12 +20,14 @@ What is measured, and where:
 
 from __future__ import annotations
 
+import collections
 import hmac
 import json
 import os
 import re
 import time
 from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -41,6 +43,7 @@ from prometheus_client import (
     multiprocess,
 )
 
+from teammoa.core.websocket.frames import SEND_FRAMES
 from teammoa.mindmap import signals as mindmap_signals
 from teammoa.mindmap.protocol import SCHEMAS as MINDMAP_CLIENT_TYPES
 
@@ -255,6 +258,13 @@ def client_type(message: dict[str, Any]) -> str:
     return kind if isinstance(kind, str) and kind in KNOWN_CLIENT_TYPES else "unknown"
 
 
+@lru_cache(maxsize=1024)
+def _frames(counter: Counter, socket: str, kind: str) -> Any:
+    """A frame counter's child for these labels (bounded sets), looked up once: it is
+    counted for every frame, tens of thousands a second."""
+    return counter.labels(socket, kind)
+
+
 def server_type(message: dict[str, Any]) -> str:
     # Server frames are built with "type" first (protocol.dumps): read it without parsing.
     text = message.get("text")
@@ -283,7 +293,7 @@ class WebSocketMetrics:
             message = await receive()
             kind = message["type"]
             if kind == "websocket.receive":
-                WS_FRAMES_IN.labels(socket, client_type(message)).inc()
+                _frames(WS_FRAMES_IN, socket, client_type(message)).inc()
             elif kind == "websocket.disconnect" and not state["closed"]:
                 state["closed"] = True
                 WS_CLOSES.labels(socket, close_code(message.get("code", 1005)), "client").inc()
@@ -292,7 +302,12 @@ class WebSocketMetrics:
         async def counted_send(message: dict[str, Any]) -> None:
             kind = message["type"]
             if kind == "websocket.send":
-                WS_FRAMES_OUT.labels(socket, server_type(message)).inc()
+                _frames(WS_FRAMES_OUT, socket, server_type(message)).inc()
+            elif kind == SEND_FRAMES:  # several frames at once (teammoa.core.websocket.frames)
+                for label, count in collections.Counter(
+                    server_type({"text": text}) for text in message["texts"]
+                ).items():
+                    _frames(WS_FRAMES_OUT, socket, label).inc(count)
             elif kind == "websocket.accept" and not state["open"]:
                 state["open"] = True
                 WS_ACCEPTED.labels(socket).inc()
