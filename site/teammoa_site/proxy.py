@@ -60,6 +60,7 @@ def trusted_networks() -> tuple[Network, ...]:
     )
 
 
+@lru_cache(maxsize=4096)  # every request and handshake parses its peer's address again
 def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         address = ipaddress.ip_address(value.strip().strip("[]"))
