@@ -9,8 +9,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-WEEK = "2026-W52"
-MONDAY = "2026-12-21"
+# Far ahead: a slot never starts in the past, and this journey must not expire.
+WEEK = "2031-W05"
+MONDAY = "2031-01-27"
 
 
 def my_cell(page: Page, hour: int):
@@ -98,6 +99,6 @@ def test_paint_three_ways_find_the_overlap_and_download_it(browsers, people, tea
     assert download.value.suggested_filename.endswith(".ics")
     assert ics.startswith("BEGIN:VCALENDAR")
     assert ics.rstrip().endswith("END:VCALENDAR")
-    assert re.search(r"DTSTART(;TZID=Asia/Seoul)?:20261221T110000", ics), ics
-    assert re.search(r"DTEND(;TZID=Asia/Seoul)?:20261221T140000", ics), ics
+    assert re.search(r"DTSTART(;TZID=Asia/Seoul)?:20310127T110000", ics), ics
+    assert re.search(r"DTEND(;TZID=Asia/Seoul)?:20310127T140000", ics), ics
     assert ics.count("BEGIN:VEVENT") == 1

@@ -65,6 +65,33 @@ def test_two_members_overlapping(pair):
     assert all(set(s["free"]) | set(s["if_needed"]) == {a.pk, b.pk} for s in data["best_slots"])
 
 
+def test_no_slot_starts_at_an_hour_that_has_begun(pair, clock):
+    """Wednesday 12:20 in Seoul: Monday's slots and Wednesday's 9-13 are over or under way;
+    the slot search offers only what is still ahead (from 13:00), and the counts still show
+    every painted hour."""
+    team, a, b = pair
+    days = [
+        day("2026-11-23", [11, 12]),
+        day("2026-11-25", [9, 10, 11, 12, 13, 14]),
+        day("2026-11-27", [18]),
+    ]
+    put_week(a.user, team, days)
+    put_week(b.user, team, days)
+    seoul = datetime.timezone(datetime.timedelta(hours=9))
+    clock.set(datetime.datetime(2026, 11, 25, 12, 20, tzinfo=seoul))
+
+    data = availability(a.user, team, f"week={WEEK}").json()
+
+    slots = [(s["date"], s["start"], s["end"]) for s in data["best_slots"]]
+    assert slots == [("2026-11-25", 13, 15), ("2026-11-27", 18, 19)]
+    assert data["days"][0]["free"][11] == 2  # what was painted is still shown
+    clock.set(datetime.datetime(2026, 11, 25, 13, 0, tzinfo=seoul))  # on the hour: 13 is ahead
+    data = availability(a.user, team, f"week={WEEK}").json()
+    assert (data["best_slots"][0]["date"], data["best_slots"][0]["start"]) == ("2026-11-25", 13)
+    clock.set(datetime.datetime(2026, 11, 30, 0, 0, tzinfo=seoul))  # the week is over
+    assert availability(a.user, team, f"week={WEEK}").json()["best_slots"] == []
+
+
 def test_parameters(pair):
     team, a, b = pair
     put_week(a.user, team, [day("2026-11-23", [9, 10, 11])])

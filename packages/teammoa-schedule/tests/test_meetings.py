@@ -240,3 +240,30 @@ def test_ids_past_bigint_are_404_not_500(team):
     assert client.post(url(team.pk, f"meetings/{huge}/cancel/")).status_code == 404
     assert client.patch(url(team.pk, f"meetings/{huge}/"), {}, format="json").status_code == 404
     assert APIClient().get(f"/teams/{huge}/calendar/{'a' * 43}.ics").status_code == 404
+
+
+def test_a_meeting_that_is_over_is_refused_one_under_way_is_noted(team, clock):
+    """On Tuesday evening in Seoul, Monday's slot is gone: planning it is a 400 naming the
+    start, nothing saved; a meeting under way may still be noted; an edit that keeps an
+    old meeting's time still saves, and moving it into the past does not."""
+    client = client_of(host_of(team).user)
+    clock.set(datetime.datetime(2026, 12, 8, 19, 30, tzinfo=SEOUL))  # Tuesday 19:30
+
+    over = create(client, team, date="2026-12-07")
+    assert over.status_code == 400
+    assert over.json()["start"] == ["This time is over. Pick one that has not ended yet."]
+    ended_today = create(client, team, date="2026-12-08", start="17:00", end="19:00")
+    assert ended_today.status_code == 400
+    assert Meeting.objects.count() == 0
+
+    under_way = create(client, team, date="2026-12-08", start="19:00", end="21:00")
+    assert under_way.status_code == 201, under_way.json()
+    path = url(team.pk, f"meetings/{under_way.json()['id']}/")
+    clock.set(datetime.datetime(2026, 12, 9, 9, 0, tzinfo=SEOUL))  # the next morning
+    renamed = client.patch(
+        path, {"title": "Sprint review (notes)", "date": "2026-12-08"}, format="json"
+    )
+    assert renamed.status_code == 200, renamed.json()
+    back = client.patch(path, {"date": "2026-12-01"}, format="json")
+    assert back.status_code == 400
+    assert "start" in back.json()

@@ -1,5 +1,6 @@
 """The schedule page and its team tab."""
 
+import datetime
 import re
 
 import pytest
@@ -48,6 +49,24 @@ def test_members_see_the_grid_and_the_tab(client):
     assert (
         f"/api/v1/teams/{team.pk}/schedule/slot.ics?date=2026-11-24&amp;start=10&amp;end=11" in html
     )
+
+
+def test_a_week_that_is_over_suggests_no_time_and_says_why(client, clock):
+    team = make_team(timezone="Asia/Seoul")
+    member = add_member(team)
+    api = APIClient()
+    api.force_login(member.user)
+    api.put(url(team.pk, "me/?week=2026-W48"), {"days": [day("2026-11-24", [10])]}, format="json")
+    client.force_login(member.user)
+    clock.set(datetime.datetime(2026, 12, 1, 9, tzinfo=datetime.UTC))
+
+    html = page(client, team, "?week=2026-W48").content.decode()
+
+    assert "slot.ics?date=2026-11-24" not in html  # no "Meet then" on the past
+    assert "This week is over, so no time is suggested." in html
+    with override("ko"):
+        korean = page(client, team, "?week=2026-W48").content.decode()
+    assert "지난 주라서 추천할 시간이 없습니다." in korean
 
 
 def assert_schedule_tab(html, team):

@@ -52,22 +52,44 @@ def _members_of(mask: int, ids: Sequence[int]) -> tuple[int, ...]:
     return tuple(ids[bit] for bit in range(mask.bit_length()) if mask >> bit & 1)
 
 
+# The first hour a slot may start at: (day, hour of that day); earlier hours have begun.
+Earliest = tuple[datetime.date, int]
+
+
+def earliest_start(now: datetime.datetime) -> Earliest:
+    """The first whole hour that has not begun at ``now`` (a time in the team's zone)."""
+    begun = now.minute or now.second or now.microsecond
+    if now.hour == HOURS_PER_DAY - 1 and begun:
+        return now.date() + datetime.timedelta(days=1), 0
+    return now.date(), now.hour + (1 if begun else 0)
+
+
 def _runs(
-    days: Iterable[DaySummary], ids: Sequence[int], length: int, required: Iterable[int]
+    days: Iterable[DaySummary],
+    ids: Sequence[int],
+    length: int,
+    required: Iterable[int],
+    earliest: Earliest | None = None,
 ) -> list[Run]:
     """Every maximal run at least ``length`` hours long that all ``required`` can attend,
-    as member bitmasks (no member tuples built: most runs are ranked out)."""
+    as member bitmasks (no member tuples built: most runs are ranked out). Hours before
+    ``earliest`` count as nobody's: a slot never starts in the past."""
     bit = {member: 1 << index for index, member in enumerate(ids)}
     required_mask = 0
     for member in required:
         required_mask |= bit[member]
     found: list[Run] = []
     for day in days:
+        if earliest is not None and day.date < earliest[0]:
+            continue
         free = [sum(bit[m] for m in hour.free if m in bit) for hour in day.who]
         can = [
             f | sum(bit[m] for m in hour.if_needed if m in bit)
             for f, hour in zip(free, day.who, strict=True)
         ]
+        if earliest is not None and day.date == earliest[0]:
+            for hour in range(min(earliest[1], HOURS_PER_DAY)):
+                free[hour] = can[hour] = 0
         for start in range(HOURS_PER_DAY):
             attend, all_free = -1, -1  # every bit set: the empty intersection's identity
             for end in range(start + 1, HOURS_PER_DAY + 1):
@@ -101,11 +123,16 @@ def _rank_key(run: Run) -> tuple[int, int, int, datetime.date, int]:
 
 
 def candidate_slots(
-    days: Iterable[DaySummary], member_ids: Sequence[int], length: int, required: Iterable[int]
+    days: Iterable[DaySummary],
+    member_ids: Sequence[int],
+    length: int,
+    required: Iterable[int],
+    earliest: Earliest | None = None,
 ) -> list[Slot]:
-    """Every maximal run at least ``length`` hours long that all ``required`` can attend."""
+    """Every maximal run at least ``length`` hours long that all ``required`` can attend
+    (starting no earlier than ``earliest``)."""
     ids = sorted(member_ids)
-    return [_slot(run, ids) for run in _runs(days, ids, length, required)]
+    return [_slot(run, ids) for run in _runs(days, ids, length, required, earliest)]
 
 
 def find_slots(
@@ -116,11 +143,13 @@ def find_slots(
     length: int = 1,
     required: Iterable[int] = (),
     limit: int | None = None,
+    earliest: Earliest | None = None,
 ) -> SlotSearch:
     """Ranked best slots. ``min_members=None`` means everyone, or when no run has everyone,
-    the most attendees any run of ``length`` hours (with the ``required`` members) has."""
+    the most attendees any run of ``length`` hours (with the ``required`` members) has.
+    With ``earliest`` (``earliest_start(now)``), no slot starts before it."""
     ids = sorted(member_ids)
-    runs = _runs(days, ids, length, required)
+    runs = _runs(days, ids, length, required, earliest)
     if min_members is None:
         min_members = max((run[4].bit_count() for run in runs), default=len(member_ids))
         min_members = max(min_members, 1)

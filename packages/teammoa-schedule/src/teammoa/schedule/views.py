@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from teammoa.core.errors import Invalid
 from teammoa.core.models import Membership
 from teammoa.core.views import team_page
-from teammoa.schedule import services
+from teammoa.schedule import clock, services
 from teammoa.schedule.api.meetings_serializers import MeetingSerializer
 from teammoa.schedule.api.serializers import availability_payload, week_payload
 from teammoa.schedule.conf import conf
@@ -186,6 +186,8 @@ def schedule_page(request: HttpRequest, membership: Membership) -> HttpResponse:
         "heat_grid": _heat_grid(heat, week.dates()),
         "availability": heat,
         "best_slots": _slots_for_display(heat),
+        # Slots never start in the past: a week that is over has none to suggest.
+        "week_over": week.sunday < timezone.localtime(clock.now(), team_obj.zone).date(),
         "schedule_config": config,
         "my_week": mine,
         "errors": errors,

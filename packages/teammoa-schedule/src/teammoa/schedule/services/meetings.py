@@ -21,7 +21,7 @@ from teammoa.core.models import Membership, Team
 from teammoa.core.services import membership_of, milestones_of
 from teammoa.core.text import clean_text_into
 from teammoa.core.users import Actor
-from teammoa.schedule import ical
+from teammoa.schedule import clock, ical
 from teammoa.schedule.models import (
     MEETING_LINK_MAX,
     MEETING_NOTES_MAX,
@@ -141,8 +141,12 @@ def _clean(data: dict[str, Any], team: Team, current: Meeting | None) -> dict[st
             errors.update(error.errors)
         if day is not None and start is not None and "end" not in errors and "start" not in errors:
             starts_at, ends_at = _local(day, start, zone), _local(day, end, zone)
+            moved = current is None or (starts_at, ends_at) != (current.starts_at, current.ends_at)
             if ends_at <= starts_at:
                 errors["end"] = [_("The end must be after the start.")]
+            elif moved and ends_at <= clock.now():
+                # A meeting nobody can go to any more (one under way may still be noted).
+                errors["start"] = [_("This time is over. Pick one that has not ended yet.")]
             else:
                 fields["starts_at"], fields["ends_at"] = starts_at, ends_at
     if errors:

@@ -7,15 +7,18 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from teammoa.core.models import Membership, Team
 from teammoa.core.services import membership_of
 from teammoa.core.users import Actor
+from teammoa.schedule import clock
 from teammoa.schedule.availability import DaySummary, resolve_week, summarize_team_week
 from teammoa.schedule.conf import conf
 from teammoa.schedule.hours import HOURS_PER_DAY, DayHours, stored_hours
 from teammoa.schedule.models import DayAvailability, UsualDay
 from teammoa.schedule.params import parse_int, parse_member_ids
-from teammoa.schedule.slots import SlotSearch, find_slots
+from teammoa.schedule.slots import SlotSearch, earliest_start, find_slots
 from teammoa.schedule.weeks import IsoWeek, parse_week
 
 
@@ -96,7 +99,8 @@ def team_availability(
     length: Any = None,
     required: Any = None,
 ) -> TeamAvailability:
-    """Counts, who is free each hour and the ranked best slots for one ISO week."""
+    """Counts, who is free each hour and the ranked best slots for one ISO week; a slot
+    never starts at an hour that has already begun in the team's time zone."""
     membership = membership_of(user, team_id)
     iso_week = parse_week(week)
     members, painted, usual = _load_rows(membership.team, iso_week)
@@ -116,5 +120,6 @@ def team_availability(
         length=run,
         required=must,
         limit=conf.BEST_SLOTS,
+        earliest=earliest_start(timezone.localtime(clock.now(), membership.team.zone)),
     )
     return TeamAvailability(iso_week, members, tuple(days), run, must, search)
