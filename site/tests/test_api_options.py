@@ -52,7 +52,7 @@ def seeded() -> dict[str, Any]:
     second = Node.objects.create(mindmap=mindmap, title="B", x=2, y=2, created_by=host)
     connection = Connection.objects.create(mindmap=mindmap, source=first, target=second)
     Comment.objects.create(node=first, text="Hi")
-    meeting = create_meeting(host, team.pk, title="Meet", date="2026-12-08", start=9, end=10)
+    meeting = create_meeting(host, team.pk, title="Meet", date="2030-12-09", start=9, end=10)
     ids = {
         "teams": team.pk,
         "members": team.memberships.get(user=member).pk,
