@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from teammoa.core.conf import Rate, parse_rate
 
@@ -66,13 +68,30 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+# Values read once, until a setting changes (``override_settings`` in tests): a socket reads
+# several per frame, and Django's settings object raises and catches an AttributeError for
+# every read of a setting the project leaves at its default.
+_read: dict[str, Any] = {}
+
+
+@receiver(setting_changed, dispatch_uid="teammoa_mindmap_conf")
+def _setting_changed(setting: str, **kwargs: Any) -> None:
+    if setting.startswith("TEAMMOA_MINDMAP_") or setting == "CHANNEL_LAYERS":
+        _read.clear()
+
+
 class MindmapSettings:
     """Read-through view of the mindmap app's settings."""
 
     def __getattr__(self, name: str) -> Any:
+        try:
+            return _read[name]
+        except KeyError:
+            pass
         if name not in DEFAULTS:
             raise AttributeError(name)
-        return getattr(settings, f"TEAMMOA_MINDMAP_{name}", DEFAULTS[name])
+        value = _read[name] = getattr(settings, f"TEAMMOA_MINDMAP_{name}", DEFAULTS[name])
+        return value
 
     @property
     def rate(self) -> Rate:
