@@ -1,5 +1,6 @@
 """Every page, in English and Korean, at 1366 x 768 and 390 x 844: no sideways scroll, no
-console error, no failed request, no serious or critical axe-core violation.
+console error, no failed request, no form control left unstyled, no serious or critical
+axe-core violation.
 
 The desktop pass also writes the README's screenshots to ``docs/screenshots/``, and every
 pass records axe's findings per page (all impacts) in ``--output``/axe-results.json.
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page
-from support.browser import axe_violations, describe, horizontal_overflow
+from support.browser import axe_violations, describe, horizontal_overflow, unstyled_controls
 from support.stack import ROOT, Stack
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -173,6 +174,7 @@ def test_every_page(browsers, seeded, lang, viewport, request):
         overflow = horizontal_overflow(page)
         if overflow > 0:
             failures.append(f"{name}: scrolls sideways by {overflow}px")
+        failures += [f"{name}: unstyled control {c}" for c in unstyled_controls(page)]
         violations = axe_violations(page, impacts=("minor", "moderate", "serious", "critical"))
         results[name] = [
             {"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])} for v in violations

@@ -112,3 +112,38 @@ def describe(violations: list[Any]) -> str:
         f"  {v['impact']}: {v['id']} ({v['help']})\n    " + "\n    ".join(v["nodes"])
         for v in violations
     )
+
+
+# The properties that tell a control the site styled from the browser's bare box.
+_CONTROL_STYLE = """() => {
+  const props = ["border-top-style", "border-top-width", "border-top-color",
+    "border-top-left-radius", "font-family", "background-color"];
+  const probe = document.createElement("input");
+  probe.type = "text";
+  (document.querySelector("main") || document.body).append(probe);
+  const site = getComputedStyle(probe);
+  const want = Object.fromEntries(props.map((p) => [p, site.getPropertyValue(p)]));
+  probe.remove();
+  const notText = new Set(["hidden", "checkbox", "radio", "range", "color", "submit", "button",
+    "reset", "image"]);
+  const found = [];
+  for (const el of document.querySelectorAll("input, select, textarea")) {
+    if (el.tagName === "INPUT" && notText.has(el.type)) continue;
+    const style = getComputedStyle(el);
+    const off = props.filter((p) => style.getPropertyValue(p) !== want[p]);
+    if (off.length) {
+      const type = el.getAttribute("type") ?? "";
+      const name = `${el.tagName.toLowerCase()}[type=${type}]#${el.id || el.name}`;
+      const says = off.map((p) => `${p} ${style.getPropertyValue(p)} (site: ${want[p]})`);
+      found.push(`${name}: ${says.join(", ")}`);
+    }
+  }
+  return found;
+}"""
+
+
+def unstyled_controls(page: Page) -> list[str]:
+    """Every text-like form control on the page (closed dialogs included) whose border, corner,
+    font or background differ from the site's own text input: a control the stylesheet
+    missed is a bare browser box."""
+    return page.evaluate(_CONTROL_STYLE)
