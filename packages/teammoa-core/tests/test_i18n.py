@@ -169,7 +169,11 @@ def test_team_home_in_korean(client):
     assert "멤버 2/10명" in html  # the plural form
     assert "호스트로 참여 중" in html
     assert "새 초대 코드와 링크 만들기" in html
-    assert "<span data-dates>3월 2일 – 3월 13일</span>" in html  # a translated date format
+    # A translated date format, each date kept whole (it never wraps inside).
+    assert (
+        '<span data-dates><span class="date">3월 2일</span> – <span class="date">3월 13일</span>'
+        in html
+    )
     ticks = re.findall(r'class="timeline__tick"[^>]*>([^<]+)</span>', html)
     assert ticks and all(re.fullmatch(r"\d+월 \d+일|\d+년 \d+월|\d+월", t) for t in ticks)
 

@@ -13,6 +13,8 @@ const YEARLY_TICKS_UP_TO = 9200;
 const SCALES = ["week", "month", "year", "decade"];
 const tickScale = (days) =>
   days <= WEEKLY_TICKS_UP_TO ? "week" : days <= MONTHLY_TICKS_UP_TO ? "month" : days <= YEARLY_TICKS_UP_TO ? "year" : "decade";
+const TICK_GAP_PX = 6; // the least room between two date labels on the scale
+const MIN_OUTSIDE_PX = 40; // a title beside its bar needs at least this much room
 const SAVE_DELAY_MS = 600; // keyboard moves are saved once the keys pause
 
 // Dates are whole days counted from 1970-01-01 (UTC), so no time zone can shift them.
@@ -104,6 +106,11 @@ class Timeline {
     for (const line of this.root.querySelectorAll(".timeline__today")) {
       line.style.setProperty("--at", this.today - this.shown.start);
     }
+    this.drawTicks(days);
+    thinTicks(this.root);
+  }
+
+  drawTicks(days) {
     const ticks = this.root.querySelector("[data-ticks]");
     if (!ticks) return;
     ticks.replaceChildren();
@@ -145,7 +152,11 @@ class Timeline {
     bar.el.style.setProperty("--start", bar.start - this.shown.start);
     bar.el.style.setProperty("--span", bar.end - bar.start + 1);
     const dates = bar.row.querySelector("[data-dates]");
-    if (dates) dates.textContent = `${fmt(shortDate, bar.start)} – ${fmt(shortDate, bar.end)}`;
+    if (dates) {
+      // Each date kept whole (.date never wraps); the range may break at its dash.
+      const whole = (day) => Object.assign(document.createElement("span"), { className: "date", textContent: fmt(shortDate, day) });
+      dates.replaceChildren(whole(bar.start), " – ", whole(bar.end));
+    }
     bar.el.setAttribute("aria-label", interpolate(
       gettext("%(title)s: %(start)s to %(end)s, %(status)s, %(progress)s done"),
       {
@@ -311,8 +322,36 @@ function fitLabels(root) {
     // Only real changes: this observer's own writes must not wake it again.
     if (outside.style.getPropertyValue("--start") !== String(start)) outside.style.setProperty("--start", start);
     if (outside.style.getPropertyValue("--span") !== String(span)) outside.style.setProperty("--span", span);
-    outside.classList.toggle("timeline__outside--before", (start + span) / days > 0.7 && start / days > 0.3);
+    // The side with more room; with too little on both, the row's label says it alone.
+    const width = bar.parentElement.clientWidth;
+    const after = ((days - start - span) / days) * width;
+    const before = (start / days) * width;
+    outside.classList.toggle("timeline__outside--before", before > after);
+    outside.hidden = Math.max(before, after) < MIN_OUTSIDE_PX;
   }
+  thinTicks(root);
+}
+
+// Week or month labels that would run into each other (a phone, Korean's longer dates) are
+// thinned to every second, third… one, and a label that would be cut at the end is dropped.
+function thinTicks(root) {
+  const box = root.querySelector("[data-ticks]");
+  if (!box) return;
+  const ticks = [...box.children];
+  for (const tick of ticks) tick.hidden = false;
+  const limit = box.getBoundingClientRect().right;
+  const boxes = ticks.map((tick) => tick.getBoundingClientRect());
+  const fits = (step) => {
+    let lastRight = -Infinity;
+    for (let i = 0; i < boxes.length; i += step) {
+      if (boxes[i].left < lastRight + TICK_GAP_PX) return false;
+      lastRight = boxes[i].right;
+    }
+    return true;
+  };
+  let step = 1;
+  while (step < ticks.length && !fits(step)) step += 1;
+  ticks.forEach((tick, i) => { tick.hidden = i % step !== 0 || boxes[i].right > limit + 0.5; });
 }
 
 function watchLabels(root) {
