@@ -347,7 +347,14 @@ def test_password_change_while_logged_in(client):
         {"oldpassword": "not-my-password", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
     assert wrong.status_code == 200
-    assert "current password" in Page(wrong.content).field_error("oldpassword")
+    # It says the password typed is wrong, not that none was typed (allauth's message).
+    assert "This is not your current password." in Page(wrong.content).field_error("oldpassword")
+    wrong_ko = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": "not-my-password", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="ko",
+    )
+    assert "현재 비밀번호가 아닙니다." in Page(wrong_ko.content).field_error("oldpassword")
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
 

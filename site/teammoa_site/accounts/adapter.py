@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from teammoa_site.accounts.models import normalize_email_address
 
@@ -45,6 +46,14 @@ def user_display(user: Any) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # allauth raises this when the current password typed on the password change form
+        # is wrong, but its wording ("Please type your current password.") reads as if
+        # none was typed: the site says what the account deactivation form says.
+        "enter_current_password": _("This is not your current password."),
+    }
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return getattr(settings, "TEAMMOA_SIGNUP_OPEN", True)
 
