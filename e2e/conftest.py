@@ -135,6 +135,8 @@ PEOPLE = [
     ("chan", "Chan"),
     ("dana", "Dana"),
     ("hyun", "Hyun"),
+    ("ivy", "Ivy"),
+    ("joon", "Joon"),
 ]
 TEAMS = {
     # Journey 2: a host alone; three people join through the pages.
@@ -147,6 +149,8 @@ TEAMS = {
     "live": {"title": "Live Duo", "host": "bomi", "members": ["chan"]},
     # Journeys 5 and 6, issue 15's editing: a team of two of its own.
     "desk": {"title": "Desk", "host": "dana", "members": ["hyun"]},
+    # A team its host disbands while a member has its todo board open.
+    "doomed": {"title": "Short Lived", "host": "ivy", "members": ["joon"]},
 }
 
 

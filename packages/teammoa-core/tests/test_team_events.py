@@ -344,6 +344,23 @@ async def test_a_removed_member_is_closed_with_4403_and_the_others_hear_of_it(wo
     await staying.close()
 
 
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_disbanded_teams_members_are_closed_with_4404(world):
+    """The team is gone, not just the membership: the pages say the team was disbanded
+    (team_live.js), not "You are no longer a member of this team"."""
+    team, host, member = world["team"], world["host"], world["member"]
+    pages = [Page(host, team.pk), Page(member, team.pk)]
+    for page in pages:
+        await page.connect()
+
+    await sync_to_async(services.disband_team)(host, team.pk)
+
+    for page in pages:
+        assert await page.sent() == {"type": "websocket.close", "code": 4404}
+        await page.close()
+
+
 @pytest.mark.django_db
 def test_a_comment_on_a_post_is_published(published):
     team = make_team()

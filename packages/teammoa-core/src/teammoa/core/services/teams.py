@@ -192,10 +192,12 @@ def _locked_host(user: Actor, team_id: Any) -> tuple[Team, Membership]:
     return team, membership
 
 
-def _end_membership(team_id: int, user_ids: list[int]) -> None:
+def _end_membership(team_id: int, user_ids: list[int], *, team_deleted: bool = False) -> None:
     def send() -> None:
         for user_id in user_ids:
-            membership_ended.send(sender=Membership, team_id=team_id, user_id=user_id)
+            membership_ended.send(
+                sender=Membership, team_id=team_id, user_id=user_id, team_deleted=team_deleted
+            )
 
     transaction.on_commit(send)
 
@@ -310,7 +312,7 @@ def disband_team(user: Actor, team_id: Any) -> None:
     pk = team.pk  # delete() sets team.pk to None
     user_ids = list(team.memberships.values_list("user_id", flat=True))
     team.delete()
-    _end_membership(pk, user_ids)
+    _end_membership(pk, user_ids, team_deleted=True)
 
 
 # --- membership ----------------------------------------------------------------------------
@@ -470,7 +472,7 @@ def _leave(team: Team, membership: Membership) -> None:
             successor.save(update_fields=["role"])
     else:
         membership.delete()
-    _end_membership(team_id, [membership.user_id])
+    _end_membership(team_id, [membership.user_id], team_deleted=team.pk is None)
     if team.pk is not None:  # the team stays: tell the others
         user_id = membership.user_id
         publish_team_event(team_id, "member.left", by=user_id, user=user_id, removed=False)

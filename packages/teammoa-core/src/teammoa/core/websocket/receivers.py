@@ -34,9 +34,10 @@ def recheck_sockets_on_account_change(
 
 @receiver(membership_ended, dispatch_uid="teammoa_core_team_sockets")
 def close_team_sockets_of_former_member(
-    sender: Any, team_id: int, user_id: int, **kwargs: Any
+    sender: Any, team_id: int, user_id: int, team_deleted: bool = False, **kwargs: Any
 ) -> None:
-    """A member who leaves or is removed loses their team sockets at once (4403)."""
+    """A member who leaves or is removed loses their team sockets at once (4403); when the
+    team itself is gone (disbanded), they are closed with 4404."""
     from teammoa.core.websocket.teams import end_membership
 
-    end_membership(team_id, user_id)
+    end_membership(team_id, user_id, team_deleted=team_deleted)

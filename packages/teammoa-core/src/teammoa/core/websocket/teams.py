@@ -110,9 +110,10 @@ class TeamHub(GroupHub):
                 socket.push(encoded)
         elif kind == MEMBERSHIP_ENDED:
             user_id = int(message["user"])
+            code = CLOSE_NOT_FOUND if message.get("team_deleted") else CLOSE_FORBIDDEN
             for socket in list(self.sockets.get(int(message["team"]), ())):
                 if socket.user_id == user_id:
-                    socket.close_with(CLOSE_FORBIDDEN)
+                    socket.close_with(code)
 
     def dispatch(self, message: dict[str, Any]) -> None:
         self.local(message)
@@ -137,9 +138,15 @@ def deliver(event: dict[str, Any]) -> None:
     run_anywhere(_announce, int(event["team"]), {"type": EVENT, "event": event})
 
 
-def end_membership(team_id: int, user_id: int) -> None:
-    """Close the user's sockets of this team in every process (4403)."""
-    message = {"type": MEMBERSHIP_ENDED, "team": int(team_id), "user": int(user_id)}
+def end_membership(team_id: int, user_id: int, *, team_deleted: bool = False) -> None:
+    """Close the user's sockets of this team in every process: 4403, or 4404 when the team
+    itself is gone (disbanded), so the page can say which."""
+    message = {
+        "type": MEMBERSHIP_ENDED,
+        "team": int(team_id),
+        "user": int(user_id),
+        "team_deleted": bool(team_deleted),
+    }
     run_anywhere(_announce, team_id, message)
 
 
@@ -246,7 +253,7 @@ class TeamSocket(ClosesAfterQueuedFrames):
         # arrives as news.
         code, news = await _with_fresh_connections(_access_and_news)(user, team_id)
         if code:
-            self.close_with(CLOSE_FORBIDDEN)
+            self.close_with(code)  # 4403, or 4404 for a team disbanded meanwhile
             return
         # When the team's latest news left: a page rendered before that reads again.
         hello = {"type": "hello", "team": team_id, "me": self.user_id, "last_event_at": news}

@@ -2,7 +2,7 @@
 // copying the invite code, and confirmations.
 import { api, announce, gettext, interpolate } from "./api.js";
 import { liveTeam } from "./team_live.js";
-import { confirmForms, copyButtons, errorMessage, progressModeToggle } from "./ui.js";
+import { confirmForms, copyButtons, errorMessage, progressModeToggle, showError } from "./ui.js";
 
 const DAY_MS = 86400000;
 const LEAD_DAYS = 7; // keep in step with views/timeline.py
@@ -276,7 +276,7 @@ class Timeline {
       bar.start = bar.saved.start;
       bar.end = bar.saved.end;
       this.layout();
-      announce(interpolate(gettext("Could not move %(title)s: %(reason)s"), {
+      showError(interpolate(gettext("Could not move %(title)s: %(reason)s"), {
         title: bar.el.dataset.title, reason: errorMessage(error),
       }, true));
     } finally {

@@ -4,7 +4,7 @@
 //
 // The socket reconnects with backoff and jitter; after a reconnect the page is told to
 // refetch everything (news may have been missed meanwhile). It gives up on 4401, 4403
-// and 4404 (signed out, no longer a member, team gone) and says so.
+// and 4404 (signed out, no longer a member, team disbanded) and says so, for good.
 import { gettext, interpolate, liveRegion, wroteRecently } from "./api.js";
 
 const STOP = { 4401: "signed-out", 4403: "forbidden", 4404: "gone" };
@@ -41,12 +41,13 @@ function sentence(event) {
 const note = () => liveRegion("team-live-note", "live-note", "p");
 
 let noteTimer = 0;
-export function tell(message) {
+// `stay`: the page's last word (signed out, no longer a member, team disbanded), kept.
+export function tell(message, { stay = false } = {}) {
   if (!message) return;
   const region = note();
   region.textContent = message;
   window.clearTimeout(noteTimer);
-  noteTimer = window.setTimeout(() => { region.textContent = ""; }, NOTE_MS);
+  if (!stay) noteTimer = window.setTimeout(() => { region.textContent = ""; }, NOTE_MS);
 }
 
 // Coalesce bursts: fn runs at most once per `ms`, the last call always leads to a run.
@@ -171,11 +172,11 @@ export function liveTeam(handlers = {}, team = teamId()) {
         stopped = true;
         state(STOP[event.code]);
         if (event.code === 4401) {
-          tell(gettext("Your session has ended; reload the page to see your team's changes again."));
+          tell(gettext("Your session has ended; reload the page to see your team's changes again."), { stay: true });
         } else if (event.code === 4403) {
-          tell(gettext("You are no longer a member of this team."));
+          tell(gettext("You are no longer a member of this team."), { stay: true });
         } else {
-          tell(gettext("This team no longer exists."));
+          tell(gettext("This team was disbanded."), { stay: true });
         }
         return;
       }

@@ -6,7 +6,7 @@
 // menus and what each card allows always come from the services.
 import { api, announce, gettext, interpolate } from "./api.js";
 import { liveTeam } from "./team_live.js";
-import { autosubmit, clearFieldErrors, errorMessage, showFieldErrors } from "./ui.js";
+import { autosubmit, clearFieldErrors, errorMessage, showError, showFieldErrors } from "./ui.js";
 
 const UNASSIGNED = "none"; // views.work.UNASSIGNED
 const DRAG_THRESHOLD = 6;
@@ -285,7 +285,7 @@ async function onPointerUp(event) {
       todo, column: columnLabel(to), position: list.indexOf(card) + 1, count: list.length,
     }));
   } catch (error) {
-    announce(say(gettext("Could not move “%(todo)s”: %(reason)s"), { todo, reason: errorMessage(error) }));
+    showError(say(gettext("Could not move “%(todo)s”: %(reason)s"), { todo, reason: errorMessage(error) }));
     await refresh().catch(() => window.location.reload());
   } finally {
     inFlight = false;
@@ -447,7 +447,7 @@ if (board && apiUrl) {
     try {
       await runMenuAction(form);
     } catch (error) {
-      announce(errorMessage(error));
+      showError(errorMessage(error));
       await refresh(form.closest("[data-todo]")?.dataset.todo ?? null).catch(() => {});
     } finally {
       inFlight = false;
@@ -464,7 +464,7 @@ if (board && apiUrl) {
       try {
         await addTodo(addForm);
       } catch (error) {
-        if (!(error.status === 400 && showFieldErrors(addForm, error.fields))) announce(errorMessage(error));
+        if (!(error.status === 400 && showFieldErrors(addForm, error.fields))) showError(errorMessage(error));
       } finally {
         inFlight = false;
       }

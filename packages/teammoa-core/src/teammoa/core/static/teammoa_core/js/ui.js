@@ -54,8 +54,15 @@ export function autosubmit(root = document) {
   }
 }
 
-// The most useful message of a failed API call, for an announcement or an alert.
+// The most useful message of a failed API call, for an announcement or an alert. Once the
+// team socket has said the team is gone or the reader is no longer in it (team_live.js),
+// every refused write says that instead of the server's bare "Not found.".
 export function errorMessage(error) {
+  const team = document.documentElement.dataset.teamLive;
+  if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
+    if (team === "gone") return gettext("This team was disbanded; nothing can be changed here any more.");
+    if (team === "forbidden") return gettext("You are no longer a member of this team; nothing can be changed here any more.");
+  }
   if (error instanceof ApiError) {
     const first = Object.values(error.fields || {}).flat().find((m) => typeof m === "string");
     if (error.body && typeof error.body.detail === "string") return error.body.detail;
@@ -64,6 +71,23 @@ export function errorMessage(error) {
     if (error.status === 404) return gettext("It is no longer there; the page will refresh.");
   }
   return gettext("Something went wrong. Check your connection and try again.");
+}
+
+// A failed write, shown where everyone sees it and not only said to screen readers: a note
+// at the bottom of the page (role=alert: read out at once) until the next one or 15 s.
+let errorTimer = 0;
+export function showError(message) {
+  let note = document.getElementById("tm-error-note");
+  if (!note) {
+    note = document.createElement("p");
+    note.id = "tm-error-note";
+    note.className = "live-note live-note--error";
+    note.setAttribute("role", "alert");
+    document.body.append(note);
+  }
+  note.textContent = message;
+  window.clearTimeout(errorTimer);
+  errorTimer = window.setTimeout(() => { note.textContent = ""; }, 15000);
 }
 
 // Show API field errors next to a form's fields (as the server-rendered form would).
