@@ -1,7 +1,7 @@
 """Language and the small things every page leans on (issue 15, "Onboarding and
-language"): the switcher applies a choice at once (and still works by keyboard without
-JavaScript), Korean wraps between words, the icon is never a 404, and the API docs load
-from the site itself."""
+language"): the switcher applies a mouse choice at once, a keyboard choice on Enter (and
+still works by keyboard without JavaScript), Korean wraps between words, the icon is never
+a 404, and the API docs load from the site itself."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def _heading(page: Page) -> str:
     return page.get_by_role("heading", level=1).first.inner_text()
 
 
-def test_the_language_applies_as_soon_as_it_is_chosen(browsers):
+def test_the_language_applies_at_once_by_mouse_and_on_enter_by_keyboard(browsers):
     page, _ = browsers.open()
     page.goto("/accounts/login/")
     switcher = page.locator("form.language-switcher")
@@ -39,11 +39,27 @@ def test_the_language_applies_as_soon_as_it_is_chosen(browsers):
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
     expect(page.get_by_role("button", name="로그인")).to_be_visible()
 
-    # By keyboard: focus the list, pick the other language with an arrow key.
+    # By keyboard an arrow key only moves through the languages (WCAG 3.2.2, exploratory
+    # testing #6: it switched at once and left the focus on the page); Enter applies the
+    # choice, and the switcher has the focus again in the page that comes back.
     page.get_by_label("언어").focus()
     page.keyboard.press("ArrowUp")
+    page.wait_for_timeout(500)
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    expect(switcher.get_by_role("button", name="변경")).to_be_visible()
+    page.keyboard.press("Enter")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("button", name="Sign In")).to_be_visible()
+    expect(page.get_by_label("Language")).to_be_focused()
+    expect(switcher.get_by_role("button")).to_be_hidden()
+
+    # Or the button, reached with Tab and pressed with Space.
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    expect(switcher.get_by_role("button", name="Change")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    expect(page.get_by_label("언어")).to_be_focused()
 
 
 def test_without_javascript_the_switcher_works_by_keyboard(browsers):
