@@ -100,10 +100,14 @@ def test_every_javascript_message_is_translated():
         script.read_text(encoding="utf-8")
         for script in (PACKAGE_DIR / "static" / "teammoa_core" / "js").glob("*.js")
     ]
+    plural = re.compile(r'ngettext\("((?:[^"\\]|\\.)*)", "((?:[^"\\]|\\.)*)"')
+    plurals = {pair for source in sources for pair in plural.findall(source)}
     found = {message for source in sources for message in marked.findall(source)}
 
     assert len(found) > 30
     assert sorted(m for m in found if catalog.gettext(m) == m) == []
+    assert sorted(p for p in plurals if catalog.ngettext(*p, 2) == p[1]) == []
+    found |= {message for pair in plurals for message in pair}
     # A format with placeholders outside gettext("…") is a message makemessages misses.
     formats = {s for source in sources for s in string.findall(source) if "%(" in s}
     assert sorted(formats - found) == []

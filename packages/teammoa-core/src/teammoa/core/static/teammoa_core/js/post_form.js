@@ -9,7 +9,7 @@ import {
   Placeholder, Strike, Subscript, Superscript, Table, TableCell, TableHeader, TableRow, Text,
   Underline,
 } from "../../django_prose_editor/editor.js";
-import { gettext, interpolate } from "./api.js";
+import { gettext, interpolate, ngettext } from "./api.js";
 
 // The link schemes the server keeps (teammoa.core.sanitize.URL_SCHEMES).
 const SAFE_URL = /^(https?:\/\/|mailto:)/i;
@@ -237,30 +237,56 @@ function enhance(textarea) {
 
 // --- attachments: a drop zone over the file input, and the size check -------------------
 
+// A size written as the server writes it (Django's filesizeformat: "17 bytes", "50.3 KB",
+// "10.5 MB"), so the list, the limit in the help text and the error use one unit.
+function fileSize(bytes) {
+  if (bytes < 1024) return interpolate(ngettext("%(size)s byte", "%(size)s bytes", bytes), { size: bytes }, true);
+  const units = ["KB", "MB", "GB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
 function describeFiles(input, list) {
   list.replaceChildren();
   for (const file of input.files) {
     const item = document.createElement("li");
-    item.textContent = `${file.name} (${(file.size / 1024).toFixed(file.size < 10240 ? 1 : 0)} KB)`;
+    item.textContent = `${file.name} (${fileSize(file.size)})`;
     list.append(item);
   }
   list.hidden = input.files.length === 0;
 }
 
-function checkFiles(input) {
+// Files over the server's limit (data-max-bytes) are named beside the field as soon as
+// they are chosen, and the form cannot be sent with them; the server checks again.
+function checkFiles(input, errors) {
   const limit = Number(input.dataset.maxBytes || 0);
-  const mb = (n) => (n / (1024 * 1024)).toFixed(1);
-  const big = limit ? [...input.files].find((file) => file.size > limit) : null;
-  if (big) {
-    input.setCustomValidity(interpolate(
-      gettext("“%(name)s” is %(size)s MB; the limit is %(limit)s MB."),
-      { name: big.name, size: mb(big.size), limit: mb(limit) },
-      true,
-    ));
-    input.reportValidity();
+  const big = limit ? [...input.files].filter((file) => file.size > limit) : [];
+  const messages = big.map((file) => interpolate(
+    gettext("“%(name)s” is %(size)s; the limit is %(limit)s per file."),
+    { name: file.name, size: fileSize(file.size), limit: fileSize(limit) },
+    true,
+  ));
+  errors.replaceChildren(...messages.map((message) => {
+    const item = document.createElement("li");
+    item.textContent = message;
+    return item;
+  }));
+  errors.hidden = messages.length === 0;
+  const described = (input.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== errors.id);
+  if (messages.length) {
+    input.setAttribute("aria-invalid", "true");
+    described.push(errors.id);
   } else {
-    input.setCustomValidity("");
+    input.removeAttribute("aria-invalid");
   }
+  if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+  else input.removeAttribute("aria-describedby");
+  input.setCustomValidity(messages.join(" "));
 }
 
 function dropZone(input) {
@@ -270,8 +296,14 @@ function dropZone(input) {
   list.hidden = true;
   list.setAttribute("aria-live", "polite");
   (zone || input).after(list);
+  const errors = document.createElement("ul");
+  errors.className = "field__errors";
+  errors.id = `${input.id || "attachments"}_size_error`;
+  errors.hidden = true;
+  errors.setAttribute("role", "alert");
+  list.after(errors);
   input.addEventListener("change", () => {
-    checkFiles(input);
+    checkFiles(input, errors);
     describeFiles(input, list);
   });
   if (!zone) return;
