@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from teammoa.core.navigation import registered_tabs, team_tabs
 from teammoa.mindmap.models import Mindmap
@@ -105,3 +106,16 @@ def test_every_export_format_downloads(world, client):
         client.get(url("mindmap_export", world, mindmap=world.mindmap.pk, fmt="doc")).status_code
         == 404
     )
+
+
+def test_the_editor_carries_the_teams_time_zone_and_explains_connecting(world, client):
+    world.team.timezone = "America/Sao_Paulo"
+    world.team.save(update_fields=["timezone"])
+    client.force_login(world.alice)
+    editor = url("mindmap_editor", world, mindmap=world.mindmap.pk)
+    html = client.get(editor).content.decode()
+    assert 'data-time-zone="America/Sao_Paulo"' in html  # comment times are the team's
+    assert "select one and press C" in html
+    with translation.override("ko"):
+        korean = client.get(editor).content.decode()
+    assert "C 키" in korean and "방금 추가한 노드는 삭제" in korean

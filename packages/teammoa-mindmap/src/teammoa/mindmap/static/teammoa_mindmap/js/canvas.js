@@ -2,7 +2,8 @@
 // (drag frames while moving, one node.move on drop), creating, connecting, and the other
 // people's live cursors and drags. By keyboard (as in MindMeister and XMind): Tab adds a
 // child, Enter a sibling, the arrows move between nodes, F2 renames on the node itself,
-// Delete deletes, Escape cancels.
+// Delete deletes, C connects the selected node (the arrows pick the other one, Enter links),
+// Escape cancels. Escape on a node just added takes it away again.
 import { NODE_HEIGHT, childSpot, crowded, nodeLabel, nodeWidth } from "./store.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -140,6 +141,7 @@ export class Canvas {
       badges.setAttribute("x", width / 2 - 4);
       badges.setAttribute("y", -NODE_HEIGHT / 2 - 8);
       g.classList.toggle("is-selected", id === this.selected);
+      g.classList.toggle("is-connect-source", id === this.connectFrom);
       g.classList.toggle("is-remote-drag", this.remoteDrags.has(id));
       this.place(id);
     }
@@ -281,13 +283,7 @@ export class Canvas {
       this.applyView();
       return;
     }
-    if (this.connecting && this.connectFrom) {
-      const from = this.store.nodes.get(this.connectFrom);
-      if (from) {
-        this.rubber.hidden = false;
-        for (const [k, v] of Object.entries({ x1: from.x, y1: from.y, x2: world.x, y2: world.y })) this.rubber.setAttribute(k, v);
-      }
-    }
+    if (this.connecting && this.connectFrom) this.stretch(world);
     if (due && world.x >= 0 && world.y >= 0 && world.x <= this.size.width && world.y <= this.size.height) {
       const at = this.clamp(world);
       this.socket.send({ type: "cursor", x: at.x, y: at.y });
@@ -336,18 +332,48 @@ export class Canvas {
 
   async clickNode(id) {
     if (!this.connecting) { this.select(id); return; }
-    if (!this.connectFrom) { this.connectFrom = id; this.select(id); return; }
+    if (!this.connectFrom) { this.pickSource(id); return; }
     const from = this.connectFrom;
     this.endConnect();
-    if (from === id) return;
+    this.select(id);
+    if (from === id) { this.announce(this._("Not connected: that is the same node.")); return; }
+    const source = this.store.nodes.get(from)?.title ?? "";
+    const target = this.store.nodes.get(id)?.title ?? "";
     try {
       await this.socket.request({ type: "connection.create", source: from, target: id });
+      this.announce(this._("Connected “%(source)s” and “%(target)s”.").replace("%(source)s", source).replace("%(target)s", target));
     } catch (error) { this.onError(error); }
   }
 
-  startConnect() { this.connecting = true; this.connectFrom = this.selected; this.root.classList.add("is-connecting"); }
+  // Connect mode, from the selected node if any (by the Connect button or the C key): the
+  // next node picked (a click, or the arrows and Enter) is linked to it.
+  startConnect() {
+    this.connecting = true;
+    this.connectFrom = null;
+    this.root.classList.add("is-connecting");
+    this.root.querySelector("[data-action=connect]")?.setAttribute("aria-pressed", "true");
+    if (this.store.nodes.has(this.selected)) this.pickSource(this.selected);
+    else this.announce(this._("Connect: select the first node, then the second. Escape cancels."));
+  }
+
+  pickSource(id) {
+    this.connectFrom = id;
+    this.select(id);
+    this.nodeEls.get(id)?.classList.add("is-connect-source");
+    const title = this.store.nodes.get(id)?.title ?? "";
+    this.announce(this._("Connect “%s” to: move to the other node with the arrow keys (or click it), then press Enter. Escape cancels.").replace("%s", title));
+  }
+
+  // The rubber band from the node being connected to ``to`` (a point).
+  stretch(to) {
+    const from = this.store.nodes.get(this.connectFrom);
+    if (!from || !to) { this.rubber.hidden = true; return; }
+    this.rubber.hidden = false;
+    for (const [k, v] of Object.entries({ x1: from.x, y1: from.y, x2: to.x, y2: to.y })) this.rubber.setAttribute(k, v);
+  }
 
   endConnect() {
+    this.nodeEls.get(this.connectFrom)?.classList.remove("is-connect-source");
     this.connecting = false;
     this.connectFrom = null;
     this.rubber.hidden = true;
@@ -359,7 +385,9 @@ export class Canvas {
 
   // A new node at ``at`` (linked to ``parent`` when given), selected, its title typed on it.
   async create(at, parent = null) {
+    if (this.connecting) return null; // a key or tap meant to pick a node never adds one
     if (this.editing) this.finishEdit(true);
+    const back = this.store.nodes.has(this.selected) ? this.selected : null; // Escape goes back there
     try {
       const created = await this.socket.request({ type: "node.create", title: this._("New idea"), x: at.x, y: at.y });
       if (!created.node) return created;
@@ -367,7 +395,7 @@ export class Canvas {
       if (parent !== null) await this.socket.request({ type: "connection.create", source: parent, target: id });
       this.select(id);
       this.ensureVisible(id);
-      this.rename(id, true);
+      this.rename(id, true, back);
       return created;
     } catch (error) { this.onError(error); return null; }
   }
@@ -385,7 +413,8 @@ export class Canvas {
     return this.addChild(parentId ?? id);
   }
 
-  rename(id, fresh = false) {
+  // ``fresh``: a node just added (Escape takes it back, selecting ``back`` again).
+  rename(id, fresh = false, back = null) {
     const node = this.store.nodes.get(id);
     if (!node) return;
     if (this.editing) this.finishEdit(true);
@@ -396,7 +425,7 @@ export class Canvas {
     input.value = node.title;
     input.setAttribute("aria-label", this._("Title"));
     input.setAttribute("aria-describedby", "mm-inline-help");
-    this.editing = { id, input, title: node.title, fresh };
+    this.editing = { id, input, title: node.title, fresh, back };
     this.host.append(input);
     this.nodeEls.get(id)?.classList.add("is-editing");
     this.placeEditor();
@@ -445,10 +474,20 @@ export class Canvas {
     this.nodeEls.get(id)?.classList.remove("is-editing");
     if (refocus) this.host.focus();
     const node = this.store.nodes.get(id);
+    if (!save && editing.fresh && node) { this.discard(id, editing.back); return; }
     if (!save || !node || !title || title === node.title) return;
     try {
       await this.socket.request({ type: "node.update", node: id, title });
       this.announce(this._("Renamed."));
+    } catch (error) { this.onError(error); }
+  }
+
+  // Escape on a node just added: it goes again (with the link to its parent), for everyone.
+  async discard(id, back) {
+    if (this.selected === id) this.select(this.store.nodes.has(back) ? back : null);
+    try {
+      await this.socket.request({ type: "node.delete", node: id });
+      this.announce(this._("New node cancelled."));
     } catch (error) { this.onError(error); }
   }
 
@@ -524,6 +563,11 @@ export class Canvas {
 
   key(event) {
     if (this.editing) return;
+    if (this.connecting) {
+      const handled = this.connectKey(event);
+      if (handled === "pass") return; // Tab leaves the canvas as always
+      if (handled) { event.preventDefault(); return; }
+    }
     const selected = this.store.nodes.has(this.selected) ? this.selected : null;
     const arrow = ARROWS[event.key];
     if (arrow && event.shiftKey) { // Shift + arrows pan
@@ -542,6 +586,7 @@ export class Canvas {
     } else if (event.key === "Enter" && selected !== null) this.addSibling(selected);
     else if (event.key === "Enter") this.create(this.center());
     else if (event.key === "F2" && selected !== null) this.rename(selected);
+    else if ((event.key === "c" || event.key === "C") && !event.ctrlKey && !event.metaKey && !event.altKey && selected !== null) this.startConnect();
     else if ((event.key === "Delete" || event.key === "Backspace") && selected !== null) this.onDelete(selected);
     else if (event.key === "Insert") this.addChild(selected);
     else if (event.key === "+" || event.key === "=") this.zoomCentered(1.2);
@@ -555,5 +600,30 @@ export class Canvas {
     } else if (event.key === "n") this.create(this.center());
     else return;
     event.preventDefault();
+  }
+
+  // Keys in connect mode: the arrows (without Shift) move the candidate, Enter or Space
+  // picks it, Escape cancels; keys that would add, rename or delete a node do nothing.
+  // False for the keys left to the canvas (panning, zooming), "pass" for Tab.
+  connectKey(event) {
+    const selected = this.store.nodes.has(this.selected) ? this.selected : null;
+    const arrow = ARROWS[event.key];
+    if (arrow && !event.shiftKey) {
+      const next = selected === null ? this.nearestToCenter() : this.neighbour(selected, arrow);
+      if (next !== null) {
+        this.select(next);
+        this.ensureVisible(next);
+        if (this.connectFrom) this.stretch(this.store.nodes.get(next));
+        this.announce(this.describe(next));
+      }
+    } else if (event.key === "Enter" || event.key === " ") {
+      if (selected === null) this.announce(this._("Connect: select the first node, then the second. Escape cancels."));
+      else this.clickNode(selected);
+    } else if (event.key === "Escape") {
+      this.endConnect();
+      this.announce(this._("Connecting cancelled."));
+    } else if (event.key === "Tab") return "pass";
+    else if (!["F2", "Delete", "Backspace", "Insert", "n", "c", "C"].includes(event.key)) return false;
+    return true;
   }
 }

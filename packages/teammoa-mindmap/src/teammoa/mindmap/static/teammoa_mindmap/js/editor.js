@@ -175,7 +175,7 @@ const canvas = new Canvas(root, store, outbox, {
 });
 const panelBox = root.querySelector("[data-panel]");
 const panel = new Panel(root, store, outbox, {
-  apiUrl: data.apiUrl, onError: showError, gettext, announce, errorText, isOnline: () => socket.state === "connected",
+  apiUrl: data.apiUrl, timeZone: data.timeZone, onError: showError, gettext, announce, errorText, isOnline: () => socket.state === "connected",
 });
 const outline = new Outline(root, store, outbox, { onSelect: (id) => select(id), onError: showError, gettext, announce, canvas });
 root.querySelector("[data-panel-close]").addEventListener("click", () => { canvas.select(null); canvasBox.focus(); });
@@ -290,10 +290,10 @@ root.querySelector("[data-action=add]").addEventListener("click", () => {
 });
 const connectButton = root.querySelector("[data-action=connect]");
 connectButton.addEventListener("click", () => {
-  if (canvas.connecting) { canvas.endConnect(); return; }
+  if (canvas.connecting) { canvas.endConnect(); announce(gettext("Connecting cancelled.")); return; }
+  if (!outlineBox.hidden) root.querySelector("[data-view=canvas]").click(); // nodes are picked on the canvas
   canvas.startConnect();
-  connectButton.setAttribute("aria-pressed", "true");
-  announce(gettext("Connect: select the first node, then the second."));
+  canvasBox.focus(); // the arrows and Enter pick the nodes there
 });
 for (const button of root.querySelectorAll("[data-zoom]")) {
   button.addEventListener("click", () => {

@@ -3,7 +3,7 @@
 import { api } from "../../teammoa_core/js/api.js";
 
 export class Panel {
-  constructor(root, store, socket, { apiUrl, onError, gettext, announce, errorText, isOnline }) {
+  constructor(root, store, socket, { apiUrl, timeZone, onError, gettext, announce, errorText, isOnline }) {
     this.panel = root.querySelector("[data-panel]");
     this.store = store;
     this.socket = socket;
@@ -13,6 +13,7 @@ export class Panel {
     this.announce = announce;
     this.errorText = errorText || ((error) => (error && error.message) || "");
     this.isOnline = isOnline || (() => true);
+    this.timeZone = timeZone || undefined; // the team's, as on the site's other pages
     this.id = null;
     this.q = (selector) => this.panel.querySelector(selector);
     this.form = this.q("[data-node-form]");
@@ -134,6 +135,18 @@ export class Panel {
     }
   }
 
+  // In the page's language and the team's time zone, not the browser's
+  // ("2026. 12. 8. 오전 3:05", "Dec 8, 2026, 3:05 AM" for a team in Asia/Seoul).
+  when(iso) {
+    const lang = document.documentElement.lang || undefined;
+    const options = { dateStyle: "medium", timeStyle: "short" };
+    try {
+      return new Date(iso).toLocaleString(lang, { ...options, timeZone: this.timeZone });
+    } catch {
+      return new Date(iso).toLocaleString(lang, options); // a zone this browser does not know
+    }
+  }
+
   addComment(comment, queued = false) {
     if (comment.node !== this.id) return;
     const list = this.q("[data-comments]");
@@ -148,10 +161,7 @@ export class Panel {
     who.textContent = comment.author ? comment.author.name : comment.author_name;
     const when = document.createElement("time");
     when.dateTime = comment.created_at;
-    // In the page's language, not the browser's ("2026. 12. 7. 오후 3:05", "7 Dec 2026, 15:05").
-    when.textContent = new Date(comment.created_at).toLocaleString(document.documentElement.lang || undefined, {
-      dateStyle: "medium", timeStyle: "short",
-    });
+    when.textContent = this.when(comment.created_at);
     const text = document.createElement("p");
     text.textContent = comment.text;
     li.append(who, " ", when, text);
