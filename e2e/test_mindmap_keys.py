@@ -42,11 +42,13 @@ def test_connecting_two_nodes_by_keyboard(browsers, people, teams):
     add = yuna.get_by_role("button", name="Add node")
     add.click()
     type_on_node(yuna, "One")
+    expect(live).to_have_text("Renamed.")  # said once the server answered
     yuna.keyboard.press("Escape")
     yuna.keyboard.press("Shift+ArrowRight")
     yuna.keyboard.press("Shift+ArrowRight")
     add.click()
     type_on_node(yuna, "Two")
+    expect(live).to_have_text("Renamed.")
     yuna.keyboard.press("Escape")
     expect(lines).to_have_count(0)
 
@@ -77,6 +79,7 @@ def test_connecting_two_nodes_by_keyboard(browsers, people, teams):
     # C on the selected node, the arrows to the other one, Enter.
     yuna.keyboard.press("Tab")  # a child of One
     type_on_node(yuna, "Three")
+    expect(live).to_have_text("Renamed.")
     expect(lines).to_have_count(2)
     yuna.keyboard.press("c")
     expect(live).to_contain_text("Connect “Three” to")
