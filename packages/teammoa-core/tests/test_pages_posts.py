@@ -376,3 +376,24 @@ def test_the_list_counts_each_posts_files(client, team, post, author):
     client.force_login(author)
     html = client.get(url("post_list", team=team.pk)).content.decode()
     assert html.count('<span class="tag">1 file</span>') == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_file_sizes_use_one_style_of_unit(client, team, author, other_member, lang):
+    """Django's filesizeformat wrote "17 바이트" beside "50.3 KB" on a Korean page."""
+    post = create_post(
+        author,
+        team.pk,
+        title="Sizes",
+        body="<p>two files</p>",
+        attachments=[
+            SimpleUploadedFile("small.txt", b"x" * 17),
+            SimpleUploadedFile("large.txt", b"x" * 51_507),
+        ],
+    )
+    client.force_login(other_member)
+    html = client.get(
+        url("post_detail", team=team.pk, post=post.pk), HTTP_ACCEPT_LANGUAGE=lang
+    ).content.decode()
+    assert "(17 B)" in html and "(50.3 KB)" in html
+    assert "바이트" not in html and "bytes)" not in html

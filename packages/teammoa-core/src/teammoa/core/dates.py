@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,8 @@ __all__ = [
     "check_date",
     "clock_label",
     "date_in_range",
+    "date_text",
+    "datetime_text",
     "out_of_range_message",
     "parse_date",
     "validate_date_in_range",
@@ -108,3 +111,29 @@ def clock_label(hour: int, minute: int = 0) -> str:
         text = f"{half} {hour % 12 or 12}시"
         return f"{text} {minute}분" if minute else text
     return f"{hour:02d}:{minute:02d}"
+
+
+# One way to show each kind of date on a page, so a post header does not read "Dec. 8, 2026,
+# 3:03 a.m. · edited 12/08/2026 3:03 a.m.": a moment (a post, a comment, an edit) with the
+# locale's DATETIME_FORMAT in the current time zone (the site's TIME_ZONE, the team's), and
+# a day (a due date, an expiry) with its DATE_FORMAT. Templates use the ``shown_datetime``
+# and ``shown_date`` filters of ``{% load teammoa_core %}``.
+
+
+def datetime_text(value: datetime.datetime | None) -> str:
+    """A moment as shown on every page: "Dec. 8, 2026, 3:03 a.m.", "2026년 12월 8일 오전 3:03"."""
+    if value is None:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.date_format(value, "DATETIME_FORMAT")
+
+
+def date_text(value: datetime.date | None) -> str:
+    """A day as shown on every page: "Dec. 10, 2026", "2026년 12월 10일"; a moment counts by
+    its day in the current time zone."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.date_format(value, "DATE_FORMAT")

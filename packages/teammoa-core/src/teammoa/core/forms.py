@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils.html import linebreaks
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +32,7 @@ from teammoa.core.limits import (
     TODO_CONTENT_MAX,
 )
 from teammoa.core.models import Membership, Milestone, Priority, ProgressMode
+from teammoa.core.sizes import file_size_text
 
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!]")
 
@@ -265,7 +265,7 @@ class PostForm(forms.Form):
         self.fields["attachments"].widget.attrs["data-max-bytes"] = limit
         self.fields["attachments"].help_text = _(
             "Up to %(count)d files, each up to %(size)s. Drop files here or choose them."
-        ) % {"count": ATTACHMENTS_PER_POST, "size": filesizeformat(limit)}
+        ) % {"count": ATTACHMENTS_PER_POST, "size": file_size_text(limit)}
         if files_of:
             self.fields["remove_attachments"].choices = [(f.pk, f.name) for f in files_of]
         else:

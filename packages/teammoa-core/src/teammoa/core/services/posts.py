@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from teammoa.core import permissions
@@ -27,6 +26,7 @@ from teammoa.core.limits import (
 from teammoa.core.models import Post, PostAttachment
 from teammoa.core.sanitize import plain_text, sanitize_html
 from teammoa.core.services.teams import membership_of
+from teammoa.core.sizes import file_size_text
 from teammoa.core.text import clean_text_into
 from teammoa.core.users import Actor
 
@@ -80,8 +80,8 @@ def _clean_upload(upload: Any) -> tuple[UploadedFile | None, str | None]:
     if (upload.size or 0) > conf.ATTACHMENT_MAX_BYTES:
         return None, _("“%(name)s” is %(size)s; the limit is %(limit)s.") % {
             "name": clean_attachment_name(upload.name or ""),
-            "size": filesizeformat(upload.size or 0),
-            "limit": filesizeformat(conf.ATTACHMENT_MAX_BYTES),
+            "size": file_size_text(upload.size or 0),
+            "limit": file_size_text(conf.ATTACHMENT_MAX_BYTES),
         }
     return upload, None
 

@@ -12,10 +12,11 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from teammoa.core import limits
-from teammoa.core.dates import clock_label
+from teammoa.core.dates import clock_label, date_text, datetime_text
 from teammoa.core.models import Membership, display_name
 from teammoa.core.navigation import team_tabs
 from teammoa.core.sanitize import sanitize_html
+from teammoa.core.sizes import file_size_text
 
 register = template.Library()
 
@@ -56,5 +57,26 @@ def clock(hour: Any, minute: Any = 0) -> str:
     """``{{ 15|clock }}``: "15:00", or "오후 3시" on a Korean page (``dates.clock_label``)."""
     try:
         return clock_label(int(hour), int(minute))
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter(expects_localtime=True)
+def shown_datetime(value: Any) -> str:
+    """``{{ post.created_at|shown_datetime }}``: the one format of a moment on a page."""
+    return datetime_text(value) if value else ""
+
+
+@register.filter(expects_localtime=True)
+def shown_date(value: Any) -> str:
+    """``{{ todo.due_date|shown_date }}``: the one format of a day on a page."""
+    return date_text(value) if value else ""
+
+
+@register.filter
+def file_size(size: Any) -> str:
+    """``{{ file.size|file_size }}``: "17 B", "50.3 KB" in every language (``sizes``)."""
+    try:
+        return file_size_text(int(size))
     except (TypeError, ValueError):
         return ""

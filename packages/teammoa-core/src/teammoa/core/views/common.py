@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import get_resolver, get_script_prefix
+from django.utils import timezone
 
 from teammoa.core.errors import Forbidden, Invalid, NotFound
 from teammoa.core.models import Membership
@@ -41,7 +42,9 @@ def team_page(*, host: bool = False) -> Callable[[TeamView], Callable[..., HttpR
             with domain_errors_as_http(), reusing:
                 lookup = require_host if host else membership_of
                 membership = lookup(request.user, team)
-                return view(request, membership, *args, **kwargs)
+                # Times on a team's pages are the team's clock (Team.timezone), whoever reads.
+                with timezone.override(membership.team.zone):
+                    return view(request, membership, *args, **kwargs)
 
         return wrapper
 
