@@ -93,14 +93,21 @@ def test_korean_dates_and_times():
 
 
 def test_allauth_messages_shown_in_korean_write_no_particle_in_both_forms():
-    """allauth's Korean catalog writes "을(를)", "(으)로", "이(가)"; the site's catalog (which
-    wins) rephrases every such message (teammoa_site/accounts/allauth_messages.py)."""
+    """allauth's Korean catalog writes "을(를)", "(으)로", "이(가)", "%(email)s 으로" and
+    "로그인 하세요"; the site's catalog (which wins) rephrases every such message
+    (teammoa_site/accounts/allauth_messages.py)."""
     from pathlib import Path
 
     import allauth
     import polib
 
-    double = re.compile(r"\((?:을|를|이|가|은|는|과|와|으|아|야)\)")
+    double = re.compile(
+        r"\((?:을|를|이|가|은|는|과|와|으|아|야)\)"
+        # a particle spaced off the value before it: "%(email)s 으로", "{email} 을"
+        r"|(?:%\(\w+\)[sd]|\{\w+\}|%s)\s+(?:으로|로|을|를|이|가|은|는|과|와|의)(?!\w)"
+        # "로그인 하세요", "로그인 되었습니다": one word in Korean
+        r"|로그인 [하되]"
+    )
     catalog = Path(allauth.__file__).parent / "locale" / "ko" / "LC_MESSAGES" / "django.po"
     affected = [
         entry

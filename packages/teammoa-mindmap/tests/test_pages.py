@@ -119,3 +119,19 @@ def test_the_editor_carries_the_teams_time_zone_and_explains_connecting(world, c
     with translation.override("ko"):
         korean = client.get(editor).content.decode()
     assert "C 키" in korean and "방금 추가한 노드는 삭제" in korean
+
+
+def test_the_recommend_button_keeps_its_count_in_one_label(world, client):
+    """Buttons are flex boxes with a gap: text straight inside one becomes items of its own,
+    and "Recommend (0)" read "★ Recommend ( 0 )". Only the star and one label are items."""
+    import re
+
+    client.force_login(world.alice)
+    html = client.get(url("mindmap_editor", world, mindmap=world.mindmap.pk)).content.decode()
+    (button,) = re.findall(r"<button[^>]*data-recommend[\s>].*?</button>", html, re.S)
+    inner = re.sub(r"^<button[^>]*>|</button>$", "", button)
+    items = re.sub(
+        r"<(span)\b[^>]*>(?:[^<]|<(?!/?span\b)|<span\b[^>]*>[^<]*</span>)*</span>", "", inner
+    )
+    assert items.strip() == "", f"text outside the button's labels: {items.strip()!r}"
+    assert inner.count("data-recommend-count") == 1

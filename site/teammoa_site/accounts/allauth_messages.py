@@ -1,5 +1,6 @@
 """allauth's messages whose Korean (allauth's own catalog) writes a particle in both forms,
-"을(를)", "(으)로", "이(가)": listed here so the site's catalog (which wins over allauth's)
+"을(를)", "(으)로", "이(가)", or spaced off the value it follows ("%(email)s 으로"), or
+"로그인 하다" apart: listed here so the site's catalog (which wins over allauth's)
 carries a rephrased Korean for each. Nothing imports this module; ``makemessages`` reads
 it, and ``tests/test_i18n.py`` checks that every such allauth message is covered.
 """
@@ -20,6 +21,16 @@ MESSAGES = [
     gettext_noop("A verification code has been sent to %(phone)s."),
     gettext_noop("You have verified phone number %(phone)s."),
     gettext_noop("%(client_name)s wants to access your %(site_name)s account."),
+    gettext_noop("Confirmation email sent to %(email)s."),
+    gettext_noop("You have confirmed %(email)s."),
+    gettext_noop("Removed email address %(email)s."),
+    gettext_noop("Successfully signed in as %(name)s."),
+    gettext_noop("You are already logged in as %(user_display)s."),
+    gettext_noop("An error occurred while attempting to login via your third-party account."),
+    gettext_noop(
+        "You are about to use your %(provider_name)s account to login to\n"
+        "%(site_name)s. As a final step, please complete the following form:"
+    ),
 ]
 
 # allauth's Korean for these is a word the site does not use ("Edit" is "변경" there), and
