@@ -399,6 +399,8 @@ function showTimeline(fresh) {
   const node = document.importNode(theirs, true);
   area.replaceWith(node);
   const root = node.querySelector("[data-timeline]");
+  // The fresh timeline's labels are fitted (and its scale thinned) like the first one's.
+  if (root) watchLabels(root);
   current = root && root.dataset.apiUrl ? new Timeline(root) : null;
   const fresher = node.querySelector(".timeline__scroll");
   if (fresher && scrollLeft !== null) fresher.scrollLeft = scrollLeft;
