@@ -24,7 +24,7 @@ def test_a_file_over_the_limit_is_flagged_when_chosen(browsers, people, teams, t
     field.set_input_files([big, notes], timeout=60_000)
 
     listed = page.locator(".drop-zone__files li")
-    expect(listed).to_have_text(["big.bin (11.0 MB)", "notes.txt (5 바이트)"])
+    expect(listed).to_have_text(["big.bin (11.0 MB)", "notes.txt (5 B)"])
     error = page.locator("#id_attachments_size_error")
     expect(error).to_be_visible()
     expect(error).to_have_text(

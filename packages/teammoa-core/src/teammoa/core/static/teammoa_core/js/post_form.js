@@ -9,7 +9,7 @@ import {
   Placeholder, Strike, Subscript, Superscript, Table, TableCell, TableHeader, TableRow, Text,
   Underline,
 } from "../../django_prose_editor/editor.js";
-import { gettext, interpolate, ngettext } from "./api.js";
+import { gettext, interpolate } from "./api.js";
 
 // The link schemes the server keeps (teammoa.core.sanitize.URL_SCHEMES).
 const SAFE_URL = /^(https?:\/\/|mailto:)/i;
@@ -237,10 +237,11 @@ function enhance(textarea) {
 
 // --- attachments: a drop zone over the file input, and the size check -------------------
 
-// A size written as the server writes it (Django's filesizeformat: "17 bytes", "50.3 KB",
-// "10.5 MB"), so the list, the limit in the help text and the error use one unit.
+// A size written as the server writes it (teammoa.core.sizes.file_size_text: "17 B",
+// "50.3 KB", "10.5 MB", one style of unit in every language), so the list, the limit in the
+// help text and the error agree.
 function fileSize(bytes) {
-  if (bytes < 1024) return interpolate(ngettext("%(size)s byte", "%(size)s bytes", bytes), { size: bytes }, true);
+  if (bytes < 1024) return `${bytes} B`;
   const units = ["KB", "MB", "GB"];
   let value = bytes / 1024;
   let unit = 0;
