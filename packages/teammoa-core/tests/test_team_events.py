@@ -323,6 +323,9 @@ async def test_hello_says_when_the_team_last_had_news(world):
     other = await sync_to_async(make_team)(host=host)
     await sync_to_async(services.create_todo)(host, other.pk, "Elsewhere")
     assert (await hello())["last_event_at"] <= after  # another team's news is not ours
+    # The reader's own change is on their page already: it is not news to them.
+    await sync_to_async(services.create_todo)(member, team.pk, "Mine")
+    assert (await hello())["last_event_at"] <= after
 
 
 @pytest.mark.asyncio

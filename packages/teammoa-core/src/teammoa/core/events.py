@@ -125,30 +125,48 @@ def publish_team_event(
         transaction.on_commit(lambda: _send(event))
 
 
-# When each team's latest event left (seconds since the epoch), for pages that connect:
-# a page rendered before it and connected after it missed it (see ``last_event_at``).
-LAST_EVENT_KEY = "teammoa:team-events:last:%d"
+# When each team's latest events left and who made them (seconds since the epoch, user id
+# or None), for pages that connect: a page rendered before a teammate's news and connected
+# after it missed it (see ``last_event_at``). A few entries: one per recent actor.
+LAST_EVENT_KEY = "teammoa:team-events:recent:%d"
 LAST_EVENT_SECONDS = 300  # older news is in every page rendered since
+LAST_EVENT_ACTORS = 8
 
 
-def last_event_at(team_id: int) -> float | None:
-    """When the team's latest event was sent, if within the last few minutes; None when
-    there was none or the cache cannot say."""
+def last_event_at(team_id: int, reader: int | None = None) -> float | None:
+    """When the team's latest event not made by ``reader`` was sent, if within the last
+    few minutes (a page shows its reader's own changes already); None when there was none,
+    the time of the call when the cache cannot say."""
     from django.core.cache import cache
 
     try:
-        value = cache.get(LAST_EVENT_KEY % team_id)
+        recent = cache.get(LAST_EVENT_KEY % team_id)
     except Exception:  # a cache that fails: the page reads everything again, to be safe
         logger.warning("could not read when team %s last changed", team_id, exc_info=True)
         return time.time()
-    return float(value) if isinstance(value, (int, float)) else None
+    times = [
+        at
+        for at, by in (recent if isinstance(recent, list) else [])
+        if isinstance(at, (int, float)) and (by is None or by != reader)
+    ]
+    return float(max(times)) if times else None
 
 
-def _remember(team_id: int) -> None:
+def _remember(team_id: int, by: int | None) -> None:
+    """Note the event's time and actor (a read and a write: two processes at once may
+    lose one entry, which costs at most a page's missed re-read)."""
     from django.core.cache import cache
 
+    key = LAST_EVENT_KEY % team_id
+    now = time.time()
     try:
-        cache.set(LAST_EVENT_KEY % team_id, time.time(), LAST_EVENT_SECONDS)
+        recent = cache.get(key)
+        kept = [
+            (at, actor)
+            for at, actor in (recent if isinstance(recent, list) else [])
+            if actor != by and now - at < LAST_EVENT_SECONDS
+        ]
+        cache.set(key, [*kept[-(LAST_EVENT_ACTORS - 1) :], (now, by)], LAST_EVENT_SECONDS)
     except Exception:
         logger.warning("could not note when team %s last changed", team_id, exc_info=True)
 
@@ -156,7 +174,7 @@ def _remember(team_id: int) -> None:
 def _send(event: dict[str, Any]) -> None:
     for capture in _captures:
         capture.append(dict(event))
-    _remember(event["team"])
+    _remember(event["team"], event.get("by"))
     try:
         from teammoa.core.websocket.teams import deliver
 

@@ -151,11 +151,12 @@ def end_membership(team_id: int, user_id: int, *, team_deleted: bool = False) ->
 
 
 def _access_and_news(user: Any, team_id: int) -> tuple[int, float | None]:
-    """``_access``, and when the team last had news (for ``hello``), in one thread hop."""
+    """``_access``, and when the team last had news from someone else (for ``hello``), in
+    one thread hop."""
     from teammoa.core.events import last_event_at
 
     code = _access(user, team_id)
-    return code, (None if code else last_event_at(team_id))
+    return code, (None if code else last_event_at(team_id, reader=int(user.pk)))
 
 
 def _access(user: Any, team_id: int) -> int:
