@@ -160,3 +160,33 @@ def test_comment_times_are_in_the_teams_time_zone(browsers, people, teams):
     assert expected != browsers_own
     expect(when).to_have_text(expected)
     assert "AM" in expected or "PM" in expected  # in the page's language
+
+
+def test_the_phone_panel_takes_focus_and_escape_gives_it_back(browsers, people, teams):
+    team = teams["moa"]
+    seo, _ = browsers.open(people["seo"], viewport="phone", has_touch=True, is_mobile=True)
+    new_mindmap(seo, team.id, "Phone focus")
+    seo.get_by_role("button", name="Add node").tap()
+    type_on_node(seo, "Lunch")
+    seo.get_by_role("button", name="Close").last.tap()
+    panel = seo.locator("[data-panel]")
+    expect(panel).to_be_hidden()
+
+    node(seo, "Lunch").tap()
+    expect(panel).to_be_visible()
+    heading = panel.get_by_role("heading", name="Node")
+    expect(heading).to_be_focused()
+    seo.keyboard.press("Tab")
+    seo.keyboard.press("Tab")  # past the Close button, to the title
+    expect(panel.get_by_label("Title", exact=True)).to_be_focused()
+    seo.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(seo.locator("[data-canvas]")).to_be_focused()
+    expect(selected(seo)).to_have_text("Lunch")  # back on its node
+    expect(seo.locator("#tm-live-region")).to_have_text("Lunch, 0 links")
+    # The Close button does the same; a tap on the node opens the panel again.
+    node(seo, "Lunch").tap()
+    expect(heading).to_be_focused()
+    seo.get_by_role("button", name="Close").last.tap()
+    expect(panel).to_be_hidden()
+    expect(seo.locator("[data-canvas]")).to_be_focused()

@@ -182,10 +182,11 @@ export class Canvas {
     }
   }
 
-  select(id) {
+  // ``tapped``: picked by a click or tap on the node (not by the keyboard).
+  select(id, tapped = false) {
     this.selected = id;
     for (const [nodeId, g] of this.nodeEls) g.classList.toggle("is-selected", nodeId === id);
-    this.onSelect(id);
+    this.onSelect(id, tapped);
   }
 
   // --- other people ----------------------------------------------------------------------
@@ -247,6 +248,11 @@ export class Canvas {
       this.create(this.clamp(this.toWorld(event.clientX, event.clientY)));
     });
     host.addEventListener("keydown", (event) => this.key(event));
+    // No mouse events or click after a tap (the pointer events handle it): they would land
+    // on what the tap opened (the panel over the map, on a phone) and take the focus there.
+    host.addEventListener("touchend", (event) => {
+      if (!event.target.closest?.(".mm-inline")) event.preventDefault();
+    }, { passive: false });
   }
 
   pointerDown(event) {
@@ -331,7 +337,7 @@ export class Canvas {
   }
 
   async clickNode(id) {
-    if (!this.connecting) { this.select(id); return; }
+    if (!this.connecting) { this.select(id, true); return; }
     if (!this.connectFrom) { this.pickSource(id); return; }
     const from = this.connectFrom;
     this.endConnect();

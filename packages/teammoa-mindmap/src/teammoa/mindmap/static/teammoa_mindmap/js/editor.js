@@ -159,13 +159,15 @@ const phone = window.matchMedia("(max-width: 60rem)");
 const canvas = new Canvas(root, store, outbox, {
   width: Number(data.canvasWidth),
   height: Number(data.canvasHeight),
-  onSelect: (id) => {
+  onSelect: (id, tapped) => {
     selected = id;
     panel.show(id);
-    // On a phone the panel opens over the canvas: keep the node in view above it.
+    // On a phone the panel opens over the canvas: keep the node in view above it, and
+    // take a tap's focus into it (the keyboard stays on the canvas to move on).
     if (id !== null && phone.matches) {
       const covered = canvasBox.getBoundingClientRect().bottom - panelBox.getBoundingClientRect().top;
       canvas.ensureVisible(id, Math.max(0, covered));
+      if (tapped && !canvas.editing) panelBox.querySelector("#mm-panel-title").focus();
     }
   },
   onError: showError,
@@ -178,7 +180,14 @@ const panel = new Panel(root, store, outbox, {
   apiUrl: data.apiUrl, timeZone: data.timeZone, onError: showError, gettext, announce, errorText, isOnline: () => socket.state === "connected",
 });
 const outline = new Outline(root, store, outbox, { onSelect: (id) => select(id), onError: showError, gettext, announce, canvas });
-root.querySelector("[data-panel-close]").addEventListener("click", () => { canvas.select(null); canvasBox.focus(); });
+// Closing the panel over the canvas (a phone) goes back to its node on the canvas, still
+// selected: the arrows go on from there.
+function closePanel() {
+  panel.hide();
+  canvasBox.focus();
+  if (selected !== null) announce(canvas.describe(selected));
+}
+root.querySelector("[data-panel-close]").addEventListener("click", closePanel);
 
 // Someone else renamed a node: say so when it overwrote our own rename of a moment ago,
 // or while we are typing a title for it.
@@ -306,7 +315,7 @@ for (const button of root.querySelectorAll("[data-zoom]")) {
 }
 // Escape in the panel over the canvas (a phone) closes it.
 panelBox.addEventListener("keydown", (event) => {
-  if (event.key === "Escape" && phone.matches && selected !== null) { canvas.select(null); canvasBox.focus(); }
+  if (event.key === "Escape" && phone.matches && panelBox.classList.contains("is-open")) { event.preventDefault(); closePanel(); }
 });
 
 canvas.applyView();

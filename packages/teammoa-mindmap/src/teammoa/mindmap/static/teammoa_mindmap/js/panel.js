@@ -46,6 +46,9 @@ export class Panel {
     this.refresh();
   }
 
+  // Out of the way (a phone, where it covers the map); the node stays selected.
+  hide() { this.panel.classList.remove("is-open"); }
+
   // The node changed (here, elsewhere or on the canvas): show it, unless the field is
   // being edited here.
   refresh(message) {
