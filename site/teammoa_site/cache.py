@@ -125,3 +125,18 @@ class ResilientRedisCache(RedisCache):
     @_fail_open(_missing_key)
     def incr(self, *args: Any, **kwargs: Any) -> int:
         return super().incr(*args, **kwargs)
+
+    @_fail_open(0)
+    def count_hit(self, key: Any, timeout: int) -> int:
+        """Add one to the counter ``key``, created with ``timeout`` seconds to live; its
+        new value, in one round trip (0 while Redis is unreachable: nothing is counted).
+
+        ``SET NX EX`` then ``INCR``, pipelined; the value is a plain Redis integer, as
+        Django's own ``incr`` keeps it (``get`` reads it back as an ``int``).
+        """
+        name = self.make_and_validate_key(key)
+        client = self._cache.get_client(name, write=True)
+        pipe = client.pipeline(transaction=False)
+        pipe.set(name, 0, ex=timeout, nx=True)
+        pipe.incr(name)
+        return int(pipe.execute()[-1])

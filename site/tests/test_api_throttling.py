@@ -8,12 +8,13 @@ import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.settings import api_settings
-from rest_framework.test import APIClient
-from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+from rest_framework.test import APIClient, APIRequestFactory
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from teammoa.core.models import Membership
 from teammoa.core.testing.factories import add_member, make_team
+from teammoa_site.throttling import AnonRateThrottle, UserRateThrottle
 from tests.accounts_support import make_user
 
 WEEK = {
@@ -169,3 +170,64 @@ def test_a_busy_team_session_is_never_throttled():
     # The busiest person used well under a fifth of a minute's allowance.
     per_person = len(statuses) / 5
     assert per_person < _rate("user") / 5, (per_person, elapsed)
+
+
+class _Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _throttle(monkeypatch, limit: int, clock: _Clock) -> UserRateThrottle:
+    rates = {**SimpleRateThrottle.THROTTLE_RATES, "user": f"{limit}/m"}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+    throttle = UserRateThrottle()
+    throttle.timer = clock
+    return throttle
+
+
+@pytest.mark.django_db
+def test_the_user_throttle_counts_a_minute_and_says_when_it_ends(monkeypatch):
+    from django.core.cache import cache
+
+    cache.clear()
+    clock = _Clock(600_000.0 + 45.2)  # 45.2 s into a minute
+    request = APIRequestFactory().get("/api/v1/teams/")
+    request.user = make_user()
+    throttle = _throttle(monkeypatch, 3, clock)
+
+    assert [throttle.allow_request(request, None) for _ in range(4)] == [True] * 3 + [False]
+    assert throttle.wait() == 15  # the minute ends in 14.8 s
+    # The count is one integer per user and minute, not a list of request times.
+    assert cache.get(f"throttle_user_{request.user.pk}:{600_045 // 60}") == 4
+    # The next minute counts from zero.
+    clock.now += 15
+    assert throttle.allow_request(request, None)
+
+
+@pytest.mark.services("redis")
+@pytest.mark.django_db
+def test_a_throttled_request_costs_one_redis_round_trip(monkeypatch):
+    from django.core.cache import caches
+    from redis.connection import Connection
+
+    from teammoa_site.cache import ResilientRedisCache
+
+    assert isinstance(caches["default"], ResilientRedisCache), "needs REDIS_URL (services)"
+    sent = []
+    original = Connection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sent.append(command)
+        return original(self, command, check_health)
+
+    request = APIRequestFactory().get("/api/v1/teams/")
+    request.user = make_user()
+    throttle = _throttle(monkeypatch, 600, _Clock(1_000_000.0))
+    throttle.allow_request(request, None)  # the connection is open now
+    monkeypatch.setattr(Connection, "send_packed_command", counting)
+
+    assert throttle.allow_request(request, None)
+    assert len(sent) == 1

@@ -309,10 +309,11 @@ REST_FRAMEWORK = {
     # Every API view of the apps honours these (they pin no throttles of their own). Sized
     # so no person meets them: a busy member makes a few requests a second at most; a
     # runaway script gets 429 with Retry-After. Counted in the default cache (Redis in
-    # production, so every server process shares the counts).
+    # production, so every server process shares the counts), as one counter per period
+    # rather than DRF's list of request times (teammoa_site.throttling).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "teammoa_site.throttling.AnonRateThrottle",
+        "teammoa_site.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": _api_rate("API_USER_RATE", "600/m"),
