@@ -13,40 +13,28 @@ The difference to a sliding log: across a window's boundary a client may make up
 twice the rate within one period. The limits are sized for runaway scripts, never for
 people (docs/api.md), so that is a fair price for a counter.
 
-In Redis (``ResilientRedisCache.count_hit``) the counter is one pipelined round trip,
-failing open like the rest of the cache; any other cache counts with ``add`` + ``incr``.
+The counting is core's (``teammoa.core.ratelimit.count_hit``, as for the join limit): in
+Redis (``ResilientRedisCache.count_hit``) one pipelined round trip, failing open like the
+rest of the cache; any other cache counts with ``add`` + ``incr``.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.core.cache import cache as default_cache
 from rest_framework import throttling
+
+from teammoa.core.ratelimit import count_hit
 
 if TYPE_CHECKING:  # rest_framework.views imports this module through its settings
     from rest_framework.request import Request
     from rest_framework.views import APIView
 
 
-def count_hit(cache: Any, key: str, timeout: int) -> int:
-    """Add one to the counter ``key`` (created with ``timeout`` seconds); its new value."""
-    counter = getattr(cache, "count_hit", None)
-    if counter is not None:
-        return counter(key, timeout)
-    cache.add(key, 0, timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr: this request opens a new count
-        cache.add(key, 1, timeout)
-        return 1
-
-
 class CounterThrottleMixin:
     """``allow_request``/``wait`` of a ``SimpleRateThrottle`` as a fixed-window counter."""
 
-    cache = default_cache
     rate: str | None
     num_requests: int
     duration: int
@@ -64,7 +52,7 @@ class CounterThrottleMixin:
         self.now = now
         # The window in the key: a counter never outlives its window's meaning, and the
         # expiry only tidies up (one second past the window, for clocks a little apart).
-        hits = count_hit(self.cache, f"{self.key}:{window}", self.duration + 1)
+        hits = count_hit(f"{self.key}:{window}", self.duration + 1)
         return hits <= self.num_requests
 
     def wait(self) -> float | None:
