@@ -125,3 +125,17 @@ def test_the_signed_in_user_is_read_once_then_from_the_cache(client, seeded, set
     user.save()  # every save makes the cached copy stale
     assert user_reads() == 1
     assert user_reads() == 0
+
+
+def test_the_team_list_is_one_join_and_a_correlated_count(seeded):
+    """``teams_of`` compiled a grouped count, an ``EXISTS`` and a ``Subquery`` on every
+    request (1.9 ms of CPU for one team); now one join and a plain correlated count."""
+    from teammoa.core.services import teams_of
+
+    user, team, _week = seeded
+    teams = teams_of(user)
+    sql = str(teams.query).upper()
+
+    assert "GROUP BY" not in sql
+    assert "EXISTS" not in sql
+    assert [(t.pk, t.my_role, t.member_count) for t in teams] == [(team, "member", 10)]
