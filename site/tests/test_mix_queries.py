@@ -139,3 +139,21 @@ def test_the_team_list_is_one_join_and_a_correlated_count(seeded):
     assert "GROUP BY" not in sql
     assert "EXISTS" not in sql
     assert [(t.pk, t.my_role, t.member_count) for t in teams] == [(team, "member", 10)]
+
+
+def test_the_todo_list_does_not_join_the_assignees(client, seeded, settings):
+    """The API and the board read only ``assignee_id``; joining the assignee's
+    membership made MariaDB and the ORM read and build a row per todo for nothing."""
+    from teammoa.core.models import Todo
+
+    settings.REDIS_URL = ""
+    user, team, week = seeded
+    client.force_login(user)
+    path, headers = next((p, h) for n, p, h in cost.endpoints(team, week) if n == "api todo list")
+    client.get(path, **headers)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path, **headers).status_code == 200
+
+    todo_reads = [q["sql"] for q in captured if f'FROM "{Todo._meta.db_table}"' in q["sql"]]
+    assert todo_reads
+    assert all(" JOIN " not in sql for sql in todo_reads)

@@ -181,8 +181,10 @@ def _todo_changed(user: Actor, todo: Todo) -> None:
 
 
 def todos_of(user: Actor, team_id: Any) -> QuerySet[Todo]:
+    """The team's todos. Their assignees are not joined: the API and the board read only
+    ``assignee_id`` (the board names assignees from the members it lists)."""
     membership = membership_of(user, team_id)
-    return Todo.objects.filter(team_id=membership.team_id).select_related("assignee")
+    return Todo.objects.filter(team_id=membership.team_id)
 
 
 def _get_todo(membership: Membership, todo_id: Any) -> Todo:
