@@ -223,6 +223,30 @@ def test_constant_queries_for_5_and_50_members(django_assert_max_num_queries):
     )
 
 
+@pytest.mark.django_db
+def test_the_hours_are_read_by_member_ids_unsorted(pair):
+    """The painted days and usual weeks are read by the members' ids without ordering:
+    sorted by the models' ``membership`` ordering (the members' join dates), MariaDB
+    joined, and sorted every row in a temporary table, and scanned every team's usual
+    weeks."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from teammoa.schedule.models import DayAvailability, UsualDay
+
+    team, host, _member = pair
+    put_week(host.user, team, [day("2026-11-23", [9, 10])])
+    with CaptureQueriesContext(connection) as captured:
+        services.team_availability(host.user, team.pk, WEEK)
+
+    tables = (DayAvailability._meta.db_table, UsualDay._meta.db_table)
+    hours_reads = [q["sql"] for q in captured if any(f'FROM "{t}"' in q["sql"] for t in tables)]
+    assert len(hours_reads) == 2
+    for sql in hours_reads:
+        assert " JOIN " not in sql
+        assert "ORDER BY" not in sql
+
+
 class TeamAvailabilityMatchesReference(TestCase):
     """Weeks saved through the services give what the naive reference computes."""
 

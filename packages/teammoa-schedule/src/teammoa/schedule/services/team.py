@@ -69,17 +69,24 @@ def _load_rows(team: Team, week: IsoWeek) -> Rows:
         Membership.objects.filter(team=team).select_related("user").order_by("joined_at", "id")
     )
     members = tuple(Member(m.pk, m.name) for m in memberships)
+    # By the members' ids, not through a join on the team, and unordered (the rows go
+    # into dicts): the models' ordering by membership sorted every team's rows by the
+    # members' join dates in a temporary table, and the usual weeks were read by a scan
+    # of every team's rows.
+    ids = [member.id for member in members]
     painted = {
         (member, day): DayHours(stored_hours(free), stored_hours(maybe))
         for member, day, free, maybe in DayAvailability.objects.filter(
-            membership__team=team, date__range=(week.monday, week.sunday)
-        ).values_list("membership_id", "date", "available_hours", "if_needed_hours")
+            membership_id__in=ids, date__range=(week.monday, week.sunday)
+        )
+        .order_by()
+        .values_list("membership_id", "date", "available_hours", "if_needed_hours")
     }
     usual = {
         (member, weekday): DayHours(stored_hours(free), stored_hours(maybe))
-        for member, weekday, free, maybe in UsualDay.objects.filter(
-            membership__team=team
-        ).values_list("membership_id", "weekday", "available_hours", "if_needed_hours")
+        for member, weekday, free, maybe in UsualDay.objects.filter(membership_id__in=ids)
+        .order_by()
+        .values_list("membership_id", "weekday", "available_hours", "if_needed_hours")
     }
     return members, painted, usual
 
