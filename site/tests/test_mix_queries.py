@@ -157,3 +157,19 @@ def test_the_todo_list_does_not_join_the_assignees(client, seeded, settings):
     todo_reads = [q["sql"] for q in captured if f'FROM "{Todo._meta.db_table}"' in q["sql"]]
     assert todo_reads
     assert all(" JOIN " not in sql for sql in todo_reads)
+
+
+def test_the_board_page_groups_nothing(client, seeded, settings):
+    """Files counted per post in a correlated subquery and the pages on the plain posts:
+    a grouped ``Count`` grouped every joined column of the list and nested the count."""
+    settings.REDIS_URL = ""
+    user, team, week = seeded
+    client.force_login(user)
+    path, headers = next((p, h) for n, p, h in cost.endpoints(team, week) if n == "board page")
+    client.get(path, **headers)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, **headers)
+
+    assert response.status_code == 200
+    assert b"post-item" in response.content
+    assert not [q["sql"] for q in captured if "GROUP BY" in q["sql"].upper()]

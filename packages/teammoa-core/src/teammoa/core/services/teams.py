@@ -13,9 +13,8 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core import signing
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, IntegerField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +33,7 @@ from teammoa.core.models import (
     is_plain_invite_code,
     new_invite_code,
 )
+from teammoa.core.queries import correlated_count
 from teammoa.core.ratelimit import FixedWindowLimiter
 from teammoa.core.signals import membership_ended
 from teammoa.core.text import clean_text_into
@@ -69,25 +69,11 @@ def teams_of(user: Actor) -> QuerySet[Team]:
     return (
         Team.objects.filter(memberships__user_id=user_id)
         # After the filter, the annotation reuses the filter's join: the user's own row.
-        .annotate(my_role=F("memberships__role"), member_count=_member_count())
+        .annotate(
+            my_role=F("memberships__role"),
+            member_count=correlated_count(Team, Membership, "team_id"),
+        )
         .order_by("-created_at", "-id")
-    )
-
-
-@cache
-def _member_count() -> RawSQL:
-    """``COUNT(*)`` of the outer team row's memberships, as a correlated subquery.
-
-    Raw SQL because the ORM's ``Subquery(…annotate(Count)…)`` costs as much to compile as
-    the grouped count it would replace; every name in it is the models' own, quoted.
-    """
-    quote = connection.ops.quote_name
-    team = quote(Team._meta.db_table)
-    return RawSQL(  # noqa: S611 - no outside input: table and column names, quoted
-        f"SELECT COUNT(*) FROM {quote(Membership._meta.db_table)} AS teammoa_members"  # noqa: S608
-        f" WHERE teammoa_members.{quote('team_id')} = {team}.{quote('id')}",
-        (),
-        output_field=IntegerField(),
     )
 
 
