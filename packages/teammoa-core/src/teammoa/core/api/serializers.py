@@ -8,9 +8,10 @@ so no rule is written twice.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import zoneinfo
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
@@ -41,7 +42,28 @@ from teammoa.core.users import Actor
 # --- representations -----------------------------------------------------------------------
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class CachedFieldsModelSerializer(serializers.ModelSerializer):
+    """DRF's ``ModelSerializer`` with its fields introspected once per class.
+
+    DRF's ``get_fields`` reads the model's metadata and builds every field anew for each
+    serializer made, i.e. on every API request (0.34 ms of CPU for a todo). What it builds
+    depends only on the class (its ``Meta`` and declared fields), so it is built once and
+    each serializer gets a deep copy (0.07 ms), as DRF gives each serializer copies of its
+    declared fields. Subclasses that vary their fields per instance must not use this.
+    """
+
+    _teammoa_built_fields: ClassVar[dict[str, serializers.Field]]
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        cls = type(self)
+        built = cls.__dict__.get("_teammoa_built_fields")
+        if built is None:  # a race builds it twice, harmlessly
+            built = super().get_fields()
+            cls._teammoa_built_fields = built
+        return copy.deepcopy(built)
+
+
+class TeamSerializer(CachedFieldsModelSerializer):
     """A team as one of its members sees it. The join password is never returned; the
     invite code is shown to the host only (``null`` for members)."""
 
@@ -92,7 +114,7 @@ class MemberUserSerializer(serializers.Serializer):
         return display_name(user)
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(CachedFieldsModelSerializer):
     """A membership; its ``id`` is what the API calls ``member`` everywhere."""
 
     user = MemberUserSerializer(read_only=True)
@@ -103,7 +125,7 @@ class MemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(CachedFieldsModelSerializer):
     """A milestone with its status derived for today in the team's time zone."""
 
     status = serializers.SerializerMethodField()
@@ -145,7 +167,7 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(settings.TIME_ZONE or "UTC")
 
 
-class TodoSerializer(serializers.ModelSerializer):
+class TodoSerializer(CachedFieldsModelSerializer):
     assignee = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text="The assignee's member id, or null."
     )
@@ -203,7 +225,7 @@ class PostFileSerializer(serializers.Serializer):
         return _absolute(self.context, reverse("teammoa_core:post_file", kwargs=kwargs))
 
 
-class PostSerializer(serializers.ModelSerializer):
+class PostSerializer(CachedFieldsModelSerializer):
     author = MemberSerializer(read_only=True, allow_null=True)
     attachment = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
@@ -234,7 +256,7 @@ class PostSerializer(serializers.ModelSerializer):
         return PostFileSerializer(post.attachments.all(), many=True, context=self.context).data
 
 
-class PostCommentSerializer(serializers.ModelSerializer):
+class PostCommentSerializer(CachedFieldsModelSerializer):
     author = MemberSerializer(read_only=True, allow_null=True)
 
     class Meta:
