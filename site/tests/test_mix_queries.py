@@ -161,7 +161,8 @@ def test_the_todo_list_does_not_join_the_assignees(client, seeded, settings):
     settings.REDIS_URL = ""
     _response, queries = _second_request(client, seeded, "api todo list")
 
-    todo_reads = [sql for sql in queries if f'FROM "{Todo._meta.db_table}"' in sql]
+    table = connection.ops.quote_name(Todo._meta.db_table)
+    todo_reads = [sql for sql in queries if f"FROM {table}" in sql]
     assert todo_reads
     assert all(" JOIN " not in sql for sql in todo_reads)
 

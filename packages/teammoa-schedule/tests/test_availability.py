@@ -239,8 +239,8 @@ def test_the_hours_are_read_by_member_ids_unsorted(pair):
     with CaptureQueriesContext(connection) as captured:
         services.team_availability(host.user, team.pk, WEEK)
 
-    tables = (DayAvailability._meta.db_table, UsualDay._meta.db_table)
-    hours_reads = [q["sql"] for q in captured if any(f'FROM "{t}"' in q["sql"] for t in tables)]
+    tables = [connection.ops.quote_name(m._meta.db_table) for m in (DayAvailability, UsualDay)]
+    hours_reads = [q["sql"] for q in captured if any(f"FROM {t}" in q["sql"] for t in tables)]
     assert len(hours_reads) == 2
     for sql in hours_reads:
         assert " JOIN " not in sql
