@@ -1,4 +1,4 @@
-"""Scenario 6, soak (2 minutes here; ``bench/soak.py`` runs the same for 30): WebSocket
+"""Scenario 6, soak (5 minutes here, as issue 11 asks; ``bench/soak.py`` runs the same for 30): WebSocket
 connect/disconnect churn with edits and cursors (twelve people, each joining one of three
 mindmaps for 2-6 s at a time), four steady editors and an HTTP request mix at 20
 requests/s, through nginx.
@@ -16,7 +16,7 @@ import os
 
 from support import soak
 
-SECONDS = float(os.environ.get("TEAMMOA_SOAK_SECONDS", "120"))
+SECONDS = float(os.environ.get("TEAMMOA_SOAK_SECONDS", "300"))
 
 
 def test_soak(stack, services, world, db, figures):

@@ -1,6 +1,6 @@
 """The soak: WebSocket connect/disconnect churn with edits and cursors, steady editors and
 an HTTP request mix, for a given time; then what leaked, if anything. Used by
-``test_6_soak.py`` (2 minutes in the test command) and ``bench/soak.py`` (30 minutes).
+``test_6_soak.py`` (5 minutes in the test command) and ``bench/soak.py`` (30 minutes).
 
 Measured after a warm-up (a quarter of the run, at most 60 s) and then every 10 s while
 the load runs: the servers' resident memory (both instances, every process; under 10 %
