@@ -1,7 +1,7 @@
-"""Scenario 6, soak (5 minutes here, as issue 11 asks; ``bench/soak.py`` runs the same for 30): WebSocket
-connect/disconnect churn with edits and cursors (twelve people, each joining one of three
-mindmaps for 2-6 s at a time), four steady editors and an HTTP request mix at 20
-requests/s, through nginx.
+"""Scenario 6, soak (5 minutes here, as issue 11 asks; ``bench/soak.py`` runs the same
+for 30): WebSocket connect/disconnect churn with edits and cursors (twelve people, each
+joining one of three mindmaps for 2-6 s at a time), four steady editors and an HTTP
+request mix at 20 requests/s, through nginx.
 
 Targets (``support/soak.py``): server memory settles (under 10 % growth from the end of
 the warm-up to the end), no stale presence once everyone has left, no channel-layer group
