@@ -122,3 +122,30 @@ def test_the_api_still_answers_json(client, members_post):
     assert forbidden["Content-Type"].startswith("application/json")
     assert missing.status_code == 404
     assert missing["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("en", "This form could not be sent"), ("ko", "양식을 보낼 수 없습니다")],
+)
+def test_a_form_without_its_csrf_token_gets_the_sites_page(language, heading, members_post):
+    """A form sent from a tab opened before the last sign-in (its token is stale): the
+    site's page in the visitor's language saying what to do, not Django's English one."""
+    from django.test import Client
+
+    team, host, post = members_post
+    browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    browser.force_login(host)
+
+    response = browser.post(
+        f"/teams/{team.pk}/posts/{post.pk}/comments/",
+        {"text": "Hello"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert heading in html
+    assert STYLESHEET in html
+    assert "CSRF" not in html
+    assert post.comments.count() == 0
