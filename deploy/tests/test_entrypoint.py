@@ -225,7 +225,9 @@ def test_sigterm_drains_then_closes_sockets_with_1012_and_exits_in_time(tmp_path
     env = site_env(tmp_path, database, port, RUN_MIGRATIONS="1", TEAMMOA_DRAIN_SECONDS="1.5")
     server = entrypoint(tmp_path, env, port).start(ready_timeout=120)
     base = f"http://{LOCALHOST}:{port}"
-    assert http_get(base + "/health/")[0] == 200
+    # Live first, ready once the socket server reports too (its status says "starting"
+    # until then): wait for ready as a load balancer does.
+    wait_until(lambda: http_get(base + "/health/")[0] == 200, 30, "/health/ saying ready")
 
     data = make_team_data(env)
     cookie = {"Cookie": f"sessionid={data['member']}"}
