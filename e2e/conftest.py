@@ -136,7 +136,7 @@ PEOPLE = [
     ("dana", "Dana"),
     ("hyun", "Hyun"),
     ("ivy", "Ivy"),
-    ("joon", "Joon"),
+    ("woojin", "Woojin"),
 ]
 TEAMS = {
     # Journey 2: a host alone; three people join through the pages.
@@ -150,7 +150,7 @@ TEAMS = {
     # Journeys 5 and 6, issue 15's editing: a team of two of its own.
     "desk": {"title": "Desk", "host": "dana", "members": ["hyun"]},
     # A team its host disbands while a member has its todo board open.
-    "doomed": {"title": "Short Lived", "host": "ivy", "members": ["joon"]},
+    "doomed": {"title": "Short Lived", "host": "ivy", "members": ["woojin"]},
 }
 
 
