@@ -171,22 +171,6 @@ async def test_a_removed_member_is_closed_with_4403(world, sockets):
     assert answer["type"] == "node.moved"
 
 
-async def test_editors_of_a_disbanded_team_are_closed_with_4404(world, sockets):
-    """The team is gone, and its mindmaps with it: the editors say so (4404), not that
-    their people were removed from the team (4403)."""
-    from teammoa.core.services import disband_team
-
-    alice = await sockets(world.alice, world.mindmap.pk)
-    await alice.expect("snapshot")
-    bob = await sockets(world.bob, world.mindmap.pk)
-    await bob.expect("snapshot")
-
-    await database_sync_to_async(disband_team)(world.host, world.team.pk)
-
-    assert await alice.closed() == protocol.CLOSE_NOT_FOUND
-    assert await bob.closed() == protocol.CLOSE_NOT_FOUND
-
-
 async def test_the_snapshot_is_the_first_message(world, sockets):
     alice = await sockets(world.alice, world.mindmap.pk)
     await alice.expect("snapshot")

@@ -54,12 +54,11 @@ async def apublish(mindmap_id: int, changes: list[Change]) -> None:
         logger.exception("could not broadcast mindmap %s changes", mindmap_id)
 
 
-async def aend_membership(team_id: int, user_id: int, team_deleted: bool = False) -> None:
-    """Close the user's editors of this team's mindmaps in every process (4403; 4404 when
-    the team was disbanded)."""
+async def aend_membership(team_id: int, user_id: int) -> None:
+    """Close the user's editors of this team's mindmaps in every process (4403)."""
     hub = current_hub()
     if hub is not None:
-        hub.end_membership(team_id, user_id, team_deleted=team_deleted)
+        hub.end_membership(team_id, user_id)
     channel_layer = layer()
     if channel_layer is None:
         return
@@ -68,7 +67,6 @@ async def aend_membership(team_id: int, user_id: int, team_deleted: bool = False
         "origin": hub.id if hub else "",
         "team": int(team_id),
         "user": int(user_id),
-        "team_deleted": bool(team_deleted),
     }
     try:
         await channel_layer.group_send(CONTROL_GROUP, message)
@@ -95,8 +93,8 @@ def publish(mindmap_id: int, changes: list[Change]) -> None:
     _run(apublish, mindmap_id, changes)
 
 
-def end_membership(team_id: int, user_id: int, *, team_deleted: bool = False) -> None:
-    _run(aend_membership, team_id, user_id, team_deleted)
+def end_membership(team_id: int, user_id: int) -> None:
+    _run(aend_membership, team_id, user_id)
 
 
 def _after_commit(mindmap_id: int, changes: list[Change]) -> None:

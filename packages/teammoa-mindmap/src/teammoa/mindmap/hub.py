@@ -219,11 +219,10 @@ class Hub:
         if room is not None:
             room.offer(changes)
 
-    def end_membership(self, team_id: int, user_id: int, *, team_deleted: bool = False) -> None:
-        code = protocol.CLOSE_NOT_FOUND if team_deleted else protocol.CLOSE_FORBIDDEN
+    def end_membership(self, team_id: int, user_id: int) -> None:
         for room in list(self.rooms.values()):
             if room.team_id == team_id:
-                room.close_user(user_id, code)
+                room.close_user(user_id)
 
     def _bundle(self, mindmap_id: int) -> Bundle | None:
         if self.layer is None or self.stopped:
@@ -309,9 +308,7 @@ class Hub:
             signals.bundle_received.send(sender=Hub, lag=time.time() - message["sent"])
         kind = message.get("type")
         if kind == "mindmap.membership_ended":
-            self.end_membership(
-                message["team"], message["user"], team_deleted=bool(message.get("team_deleted"))
-            )
+            self.end_membership(message["team"], message["user"])
             return
         room = self.rooms.get(message.get("mindmap"))
         if room is None:

@@ -386,7 +386,7 @@ class Room:
             if stranded:  # a commit whose outcome is unknown may have been written after all
                 spawn(self.resync())
 
-    def close_user(self, user_id: int, code: int = protocol.CLOSE_FORBIDDEN) -> None:
+    def close_user(self, user_id: int) -> None:
         for member in list(self.members):
             if member.user_id == user_id:
-                member.close_with(code)
+                member.close_with(protocol.CLOSE_FORBIDDEN)
