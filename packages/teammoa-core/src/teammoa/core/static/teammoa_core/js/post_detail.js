@@ -3,17 +3,16 @@
 // edit form, the comment being typed, focus), an edit of the post is read again, and a
 // deletion is said on the page, with the way back to the board.
 import { gettext, interpolate } from "./api.js";
-import { liveTeam, throttled } from "./team_live.js";
+import { liveTeam, readThisPage, throttled } from "./team_live.js";
 
 const article = document.querySelector("[data-post]");
 const post = article ? Number(article.dataset.post) : null;
 let gone = false;
 
 async function freshPage() {
-  const response = await fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } });
-  if (response.status === 404) { showDeleted(); return null; }
-  if (!response.ok) return null;
-  return new DOMParser().parseFromString(await response.text(), "text/html");
+  const { page, status } = await readThisPage();
+  if (status === 404) showDeleted();
+  return page;
 }
 
 // A comment item is the reader's to keep while they work in it (its edit form is open or

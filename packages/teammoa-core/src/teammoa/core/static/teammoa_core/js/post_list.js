@@ -1,14 +1,14 @@
 // The board's list of posts follows teammates' posts, edits and deletions as they happen
 // (team_live.js): the list is read again with the same search and page; the search box,
 // and whatever is typed into it, is left alone.
-import { liveTeam, throttled } from "./team_live.js";
+import { liveTeam, readThisPage, throttled } from "./team_live.js";
 
 const RESULTS = "[data-post-results]";
 
 async function refreshList() {
-  const response = await fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } });
-  if (!response.ok) return;
-  const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector(RESULTS);
+  const { page } = await readThisPage();
+  if (!page) return;
+  const fresh = page.querySelector(RESULTS);
   const mine = document.querySelector(RESULTS);
   if (!fresh || !mine) return;
   const focused = mine.contains(document.activeElement) ? document.activeElement.getAttribute("href") : null;

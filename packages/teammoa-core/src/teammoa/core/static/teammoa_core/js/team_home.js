@@ -1,7 +1,7 @@
 // Team home: the milestone timeline (drag to move or resize, keyboard equivalents),
 // copying the invite code, and confirmations.
 import { api, announce, gettext, interpolate } from "./api.js";
-import { liveTeam } from "./team_live.js";
+import { liveTeam, readThisPage } from "./team_live.js";
 import { confirmForms, copyButtons, errorMessage, progressModeToggle, showError } from "./ui.js";
 
 const DAY_MS = 86400000;
@@ -379,8 +379,7 @@ let current = timeline && timeline.dataset.apiUrl ? new Timeline(timeline) : nul
 const busy = () => current && (current.drag || current.bars.some((bar) => bar.timer || bar.el.classList.contains("is-saving")));
 
 async function readHome() {
-  const response = await fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } });
-  return response.ok ? new DOMParser().parseFromString(await response.text(), "text/html") : null;
+  return (await readThisPage()).page;
 }
 
 function swap(fresh, selector) {

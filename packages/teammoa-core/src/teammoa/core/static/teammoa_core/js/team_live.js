@@ -87,6 +87,14 @@ document.addEventListener("submit", (event) => {
 window.addEventListener("pagehide", () => { leaving = true; });
 window.addEventListener("pageshow", (event) => { if (event.persisted) stayed(); });
 
+// The page as the server renders it now, for a live page to read again: the parsed
+// document (null unless the answer was ok) and the answer's status.
+export async function readThisPage() {
+  const response = await fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } });
+  const page = response.ok ? new DOMParser().parseFromString(await response.text(), "text/html") : null;
+  return { page, status: response.status };
+}
+
 export function teamId() {
   const marker = document.querySelector("[data-team-id]");
   return marker ? Number(marker.dataset.teamId) : null;

@@ -5,7 +5,7 @@
 // views. After each change the board is re-read from the server, so the positions, the
 // menus and what each card allows always come from the services.
 import { api, announce, gettext, interpolate } from "./api.js";
-import { liveTeam } from "./team_live.js";
+import { liveTeam, readThisPage } from "./team_live.js";
 import { autosubmit, clearFieldErrors, errorMessage, showError, showFieldErrors } from "./ui.js";
 
 const UNASSIGNED = "none"; // views.work.UNASSIGNED
@@ -39,13 +39,8 @@ function setBusy(busy) {
 
 // Re-read the board from the server; keep focus on the card the visitor was acting on.
 async function fetchColumns() {
-  const response = await fetch(window.location.href, {
-    credentials: "same-origin",
-    headers: { Accept: "text/html" },
-  });
-  return response.ok
-    ? new DOMParser().parseFromString(await response.text(), "text/html").querySelector("[data-board-columns]")
-    : null;
+  const { page } = await readThisPage();
+  return page ? page.querySelector("[data-board-columns]") : null;
 }
 
 function showColumns(fresh) {
